@@ -1,0 +1,266 @@
+//! The command line: parse flags, call the library, print, map results to
+//! exit codes (0 ok, 1 `--check`/`--diff` found changes, 2 error).
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::files::{self, Input};
+use crate::report::{self, Style};
+use crate::source::SourceFile;
+use crate::{Analysis, analyse, fix, plan};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mcaccess",
+    version,
+    about = "Role ARNs and least-privilege RAM policies for MaxCompute external tables, from `-- @access` annotations in your SQL.",
+    after_help = "Annotations (one line comment above the statement):\n  -- @access <source> [<mode>] [key=value]...   source: oss, tablestore|ots, hologres|holo, dlf|dlf+oss, paimon-dlf\n                                                mode: same-account (default), cross-account, service-linked, dual-signature\n                                                keys: uid owner role access region entity idp scope bucket\n  -- @maxcompute owner=<uid> [region=<region>]  applies to the rest of the file\n  -- @allow <CODE>[,<CODE>]... [reason=...] [until=YYYY-MM-DD]"
+)]
+pub struct Cli {
+    /// Use this mcaccess.toml instead of searching upwards from the current directory.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Set odps.properties.rolearn in every annotated statement, changing no other byte.
+    Fix(FixArgs),
+    /// Show the resolved role, trust and permissions of every annotated statement.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct FixArgs {
+    /// Files or directories (*.sql, recursively, .gitignore honoured); `-` reads stdin and writes stdout.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Write nothing; list the files that would change and exit 1 if any would.
+    #[arg(long, conflicts_with = "diff")]
+    check: bool,
+    /// Write nothing; print a unified diff and exit 1 if anything would change.
+    #[arg(long)]
+    diff: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// Files or directories (*.sql, recursively); `-` reads stdin.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: PlanFormat,
+}
+
+/// Exit statuses.
+const OK: u8 = 0;
+const CHANGES: u8 = 1;
+const ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let style = Style::for_stderr();
+    let config = match load_config(cli.config.as_ref()) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprint!("{msg}");
+            return ExitCode::from(ERROR);
+        }
+    };
+    let code = match cli.command {
+        Command::Fix(args) => run_fix(&args, &config, style),
+        Command::Plan(args) => run_plan(&args, &config, style),
+    };
+    ExitCode::from(code)
+}
+
+fn load_config(explicit: Option<&PathBuf>) -> Result<Config, String> {
+    let path = match explicit {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d)),
+    };
+    match path {
+        None => Ok(Config::default()),
+        Some(p) => {
+            Config::load(&p).map_err(|e| report::render_config_error(&e, Style::for_stderr()))
+        }
+    }
+}
+
+/// Reads and analyses every input; unreadable ones are reported and skipped.
+fn analyse_inputs(paths: &[PathBuf], config: &Config, failed: &mut bool) -> Vec<(Input, Analysis)> {
+    let (inputs, errors) = files::collect(paths);
+    for e in errors {
+        eprintln!("error: {e}");
+        *failed = true;
+    }
+    let mut out = Vec::new();
+    for input in inputs {
+        match files::read(&input) {
+            Ok(text) => out.push((
+                input.clone(),
+                analyse(SourceFile::new(input.display(), text), config),
+            )),
+            Err(e) => {
+                eprintln!("error: {e}");
+                *failed = true;
+            }
+        }
+    }
+    out
+}
+
+fn print_diagnostics(file: &SourceFile, diagnostics: &[Diagnostic], style: Style) {
+    let mut err = std::io::stderr().lock();
+    for d in diagnostics {
+        let _ = write!(err, "{}", report::render(d, file, style));
+    }
+}
+
+fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
+    let mut failed = false;
+    let (mut changed, mut unchanged, mut with_errors) = (0usize, 0usize, 0usize);
+    let mut stdout = std::io::stdout().lock();
+    for (input, analysis) in analyse_inputs(&args.paths, config, &mut failed) {
+        let file = &analysis.source;
+        let warnings: Vec<Diagnostic> = analysis
+            .scanned
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error())
+            .cloned()
+            .collect();
+        print_diagnostics(file, &warnings, style);
+        let fp = analysis.fixes();
+        if !fp.errors.is_empty() {
+            print_diagnostics(file, &fp.errors, style);
+            eprintln!(
+                "error: {}: not changed ({} error{})",
+                file.name,
+                fp.errors.len(),
+                if fp.errors.len() == 1 { "" } else { "s" }
+            );
+            failed = true;
+            with_errors += 1;
+            continue;
+        }
+        let edits = fp.edits();
+        let new = fix::apply(&file.text, &edits);
+        if input == Input::Stdin && !args.check && !args.diff {
+            let _ = stdout.write_all(new.as_bytes());
+            if edits.is_empty() {
+                unchanged += 1
+            } else {
+                changed += 1
+            }
+            continue;
+        }
+        if edits.is_empty() {
+            unchanged += 1;
+            continue;
+        }
+        changed += 1;
+        if args.diff {
+            let name = file.name.as_str();
+            let diff = similar::TextDiff::from_lines(&file.text, &new);
+            let _ = write!(
+                stdout,
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{name}"), &format!("b/{name}"))
+            );
+            if !new.ends_with('\n') {
+                let _ = writeln!(stdout);
+            }
+        } else if args.check {
+            let _ = writeln!(stdout, "would fix: {}", file.name);
+        } else if let Input::File(path) = &input
+            && let Err(e) = files::write_atomic(path, &new)
+        {
+            eprintln!("error: {e}");
+            failed = true;
+            changed -= 1;
+            with_errors += 1;
+        }
+    }
+    let verb = if args.check || args.diff {
+        "would be fixed"
+    } else {
+        "fixed"
+    };
+    eprintln!(
+        "mcaccess fix: {changed} file{} {verb}, {unchanged} unchanged{}",
+        if changed == 1 { "" } else { "s" },
+        if with_errors > 0 {
+            format!(", {with_errors} with errors (left untouched)")
+        } else {
+            String::new()
+        }
+    );
+    if failed {
+        ERROR
+    } else if (args.check || args.diff) && changed > 0 {
+        CHANGES
+    } else {
+        OK
+    }
+}
+
+fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
+    let mut failed = false;
+    let mut all = Vec::new();
+    for (_, analysis) in analyse_inputs(&args.paths, config, &mut failed) {
+        let file = &analysis.source;
+        let mut errors: Vec<Diagnostic> = analysis
+            .scanned
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        errors.extend(
+            analysis
+                .plans
+                .iter()
+                .filter_map(|p| p.plan.as_ref().err().cloned()),
+        );
+        if !errors.is_empty() {
+            print_diagnostics(file, &errors, style);
+            failed = true;
+        }
+        all.extend(plan::entries(file, &analysis.scanned, &analysis.plans));
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = match args.format {
+        PlanFormat::Human => write!(stdout, "{}", plan::render_human(&all)),
+        PlanFormat::Json => writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&all).expect("plan entries serialise")
+        ),
+    };
+    if failed { ERROR } else { OK }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

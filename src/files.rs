@@ -1,0 +1,128 @@
+//! Finding the SQL files to work on, reading them, and writing them back
+//! atomically.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where a file's text comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn display(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_string(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Expands paths: files as given, directories walked for `*.sql` (honouring
+/// `.gitignore`, skipping hidden files), `-` for stdin. Each file once, in a
+/// stable order. Paths that do not exist are returned as errors.
+pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+    let mut seen = BTreeSet::new();
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    let mut push = |p: PathBuf, inputs: &mut Vec<Input>| {
+        let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if seen.insert(key) {
+            inputs.push(Input::File(p));
+        }
+    };
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if !inputs.contains(&Input::Stdin) {
+                inputs.push(Input::Stdin);
+            }
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => errors.push(format!("{}: {}", path.display(), e)),
+            Ok(m) if m.is_dir() => {
+                let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
+                    .require_git(false)
+                    .build()
+                    .filter_map(|entry| match entry {
+                        Ok(e) => Some(e),
+                        Err(e) => {
+                            errors.push(e.to_string());
+                            None
+                        }
+                    })
+                    .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && is_sql(e.path()))
+                    .map(|e| e.into_path())
+                    .collect();
+                found.sort();
+                for p in found {
+                    push(p, &mut inputs);
+                }
+            }
+            Ok(_) => push(path.clone(), &mut inputs),
+        }
+    }
+    (inputs, errors)
+}
+
+fn is_sql(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+}
+
+/// Reads a file as UTF-8. Invalid UTF-8 is an error naming the first bad
+/// byte: mcaccess never rewrites bytes it cannot read.
+pub fn read(input: &Input) -> Result<String, String> {
+    let bytes = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+                .map_err(|e| format!("<stdin>: {e}"))?;
+            buf
+        }
+        Input::File(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        format!("{}: not valid UTF-8 (first bad byte at offset {at}, line {line}); the file was left untouched", input.display())
+    })
+}
+
+/// Replaces a file's contents atomically: a temporary file in the same
+/// directory, written, flushed to disk and renamed over the original, with
+/// the original's permissions. A symlink is followed: its target is
+/// rewritten and the link stays.
+pub fn write_atomic(path: &Path, contents: &str) -> Result<(), String> {
+    let target = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let meta = std::fs::metadata(&target).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.permissions().readonly() {
+        return Err(format!(
+            "{}: the file is read-only; it was left untouched",
+            path.display()
+        ));
+    }
+    let fail = |e: std::io::Error| {
+        format!(
+            "{}: cannot write: {e}; the file was left untouched",
+            path.display()
+        )
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mcaccess-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(contents.as_bytes()).map_err(fail)?;
+    tmp.as_file()
+        .set_permissions(meta.permissions())
+        .map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(&target).map_err(|e| fail(e.error))?;
+    Ok(())
+}

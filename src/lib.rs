@@ -1,0 +1,53 @@
+//! mcaccess: role ARNs and RAM policies for MaxCompute external tables, from
+//! annotations in the SQL.
+//!
+//! Data flows one way: [`scan`] (text → annotations and statements with byte
+//! spans) → [`resolve`] (annotations + config → an access plan per statement)
+//! → outputs ([`fix`] edits, [`plan`] views).
+
+pub mod annotation;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod files;
+pub mod fix;
+pub mod location;
+pub mod model;
+pub mod plan;
+pub mod policy;
+pub mod report;
+pub mod resolve;
+pub mod scan;
+pub mod source;
+
+use config::Config;
+use resolve::StatementPlan;
+use scan::ScannedFile;
+use source::SourceFile;
+
+/// One file taken through scan and resolve: what every output starts from.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub source: SourceFile,
+    pub scanned: ScannedFile,
+    pub plans: Vec<StatementPlan>,
+}
+
+/// Scans and resolves one file.
+pub fn analyse(source: SourceFile, config: &Config) -> Analysis {
+    let scanned = scan::scan(&source.text);
+    let plans = resolve::resolve(&scanned, config);
+    Analysis {
+        source,
+        scanned,
+        plans,
+    }
+}
+
+impl Analysis {
+    /// What `fix` would change, and the errors that stop it.
+    pub fn fixes(&self) -> fix::FilePlan {
+        fix::plan_fixes(&self.source, &self.scanned, &self.plans)
+    }
+}

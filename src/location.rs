@@ -1,0 +1,367 @@
+//! What a LOCATION string names: OSS bucket and prefix, Tablestore instance,
+//! a JDBC database; the region and network of its endpoint; and whether it
+//! carries credentials. Pure string analysis, no SQL and no policies.
+
+use crate::model::is_region;
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Oss(OssLocation),
+    Tablestore(TablestoreLocation),
+    Jdbc(JdbcLocation),
+    /// `${…}`, `{…}`, `$name` or `<…>` placeholders: nothing can be scoped.
+    Templated,
+    /// A scheme this tool does not know (`hdfs://`, `http://`, …).
+    Other {
+        scheme: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OssLocation {
+    /// `None` for `oss://bucket/path` with no endpoint.
+    pub endpoint: Option<Endpoint>,
+    pub bucket: String,
+    /// Object prefix without the leading `/` (may be empty).
+    pub prefix: String,
+    /// Byte range (in the LOCATION value) of an `ak:sk@` part.
+    pub credentials: Option<Range<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TablestoreLocation {
+    pub instance: String,
+    pub endpoint: Endpoint,
+    pub credentials: Option<Range<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JdbcLocation {
+    /// `postgresql`, `mysql`, …
+    pub driver: String,
+    pub endpoint: Endpoint,
+    pub database: String,
+    /// Byte ranges (in the LOCATION value) of `user=…` / `password=…` values.
+    pub credentials: Vec<Range<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: String,
+    pub region: Option<String>,
+    /// A classic-network `-internal` (or OSS-HDFS) endpoint.
+    pub internal: bool,
+}
+
+impl Location {
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            Location::Oss(o) => o.endpoint.as_ref()?.region.as_deref(),
+            Location::Tablestore(t) => t.endpoint.region.as_deref(),
+            Location::Jdbc(j) => j.endpoint.region.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn endpoint(&self) -> Option<&Endpoint> {
+        match self {
+            Location::Oss(o) => o.endpoint.as_ref(),
+            Location::Tablestore(t) => Some(&t.endpoint),
+            Location::Jdbc(j) => Some(&j.endpoint),
+            _ => None,
+        }
+    }
+
+    /// Byte ranges (in the value) of secrets written into the location.
+    pub fn credentials(&self) -> Vec<Range<usize>> {
+        match self {
+            Location::Oss(o) => o.credentials.iter().cloned().collect(),
+            Location::Tablestore(t) => t.credentials.iter().cloned().collect(),
+            Location::Jdbc(j) => j.credentials.clone(),
+            _ => vec![],
+        }
+    }
+
+    /// The scheme as a source word (`oss`, `tablestore`, `jdbc:postgresql`).
+    pub fn scheme(&self) -> String {
+        match self {
+            Location::Oss(_) => "oss".into(),
+            Location::Tablestore(_) => "tablestore".into(),
+            Location::Jdbc(j) => format!("jdbc:{}", j.driver),
+            Location::Templated => "template".into(),
+            Location::Other { scheme } => scheme.clone(),
+        }
+    }
+}
+
+/// Whether the value holds a placeholder instead of a real location.
+pub fn is_templated(value: &str) -> bool {
+    let b = value.as_bytes();
+    value.contains("${")
+        || value.contains('{')
+        || value.contains('<')
+        || b.windows(2)
+            .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
+}
+
+pub fn parse(value: &str) -> Location {
+    if is_templated(value) {
+        return Location::Templated;
+    }
+    if let Some(rest) = strip_scheme(value, "oss://") {
+        return parse_oss(value, rest);
+    }
+    if let Some(rest) = strip_scheme(value, "tablestore://") {
+        return parse_tablestore(value, rest);
+    }
+    if let Some(rest) = strip_scheme(value, "jdbc:")
+        && let Some((driver, after)) = rest.split_once("://")
+    {
+        return parse_jdbc(value, driver, after);
+    }
+    let scheme = value
+        .split_once(':')
+        .map_or("", |(s, _)| s)
+        .to_ascii_lowercase();
+    Location::Other { scheme }
+}
+
+fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    if value.len() >= scheme.len() && value[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        Some(&value[scheme.len()..])
+    } else {
+        None
+    }
+}
+
+/// Splits `ak:sk@host…` into the credentials' range (relative to `value`) and
+/// the rest.
+fn split_credentials<'a>(value: &str, rest: &'a str) -> (Option<Range<usize>>, &'a str) {
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let start = value.len() - rest.len();
+            (Some(start..start + at), &rest[at + 1..])
+        }
+        None => (None, rest),
+    }
+}
+
+fn parse_oss(value: &str, rest: &str) -> Location {
+    let (credentials, rest) = split_credentials(value, rest);
+    let mut parts = rest.splitn(2, '/');
+    let first = parts.next().unwrap_or("");
+    let after = parts.next().unwrap_or("");
+    let (endpoint, bucket, prefix) = if first.contains('.') {
+        let (bucket, prefix) = after.split_once('/').unwrap_or((after, ""));
+        (Some(oss_endpoint(first)), bucket, prefix)
+    } else {
+        (None, first, after)
+    };
+    Location::Oss(OssLocation {
+        endpoint,
+        bucket: bucket.to_string(),
+        prefix: prefix.to_string(),
+        credentials,
+    })
+}
+
+fn oss_endpoint(host: &str) -> Endpoint {
+    let lower = host.to_ascii_lowercase();
+    // oss-cn-hangzhou-internal.aliyuncs.com, oss-cn-hangzhou.aliyuncs.com
+    if let Some(first) = lower.split('.').next().and_then(|l| l.strip_prefix("oss-")) {
+        let (region, internal) = match first.strip_suffix("-internal") {
+            Some(r) => (r, true),
+            None => (first, false),
+        };
+        return Endpoint {
+            host: host.to_string(),
+            region: is_region(region).then(|| region.to_string()),
+            internal,
+        };
+    }
+    // OSS-HDFS: cn-hangzhou.oss-dls.aliyuncs.com
+    if let Some((region, _)) = lower.split_once(".oss-dls.") {
+        return Endpoint {
+            host: host.to_string(),
+            region: is_region(region).then(|| region.to_string()),
+            internal: true,
+        };
+    }
+    Endpoint {
+        host: host.to_string(),
+        region: None,
+        internal: lower.contains("-internal"),
+    }
+}
+
+fn parse_tablestore(value: &str, rest: &str) -> Location {
+    let (credentials, rest) = split_credentials(value, rest);
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    let lower = host.to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    let instance = labels.first().copied().unwrap_or("").to_string();
+    let region = labels
+        .get(1)
+        .filter(|r| is_region(r))
+        .map(|r| r.to_string());
+    let internal = labels
+        .get(2)
+        .is_some_and(|l| l.ends_with("-internal") || *l == "vpc");
+    Location::Tablestore(TablestoreLocation {
+        instance,
+        endpoint: Endpoint {
+            host: host.to_string(),
+            region,
+            internal,
+        },
+        credentials,
+    })
+}
+
+fn parse_jdbc(value: &str, driver: &str, after: &str) -> Location {
+    let authority_end = after.find('/').unwrap_or(after.len());
+    let host = after[..authority_end].split(':').next().unwrap_or("");
+    let lower = host.to_ascii_lowercase();
+    let path = &after[authority_end..];
+    let database = path
+        .trim_start_matches('/')
+        .split(['?', '/'])
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let first_label = lower.split('.').next().unwrap_or("");
+    let (stem, internal) = match first_label.strip_suffix("-internal") {
+        Some(s) => (s, true),
+        None => (first_label, false),
+    };
+    let dashed: Vec<&str> = stem.split('-').collect();
+    let region = [2usize, 3].iter().find_map(|&n| {
+        (dashed.len() > n)
+            .then(|| dashed[dashed.len() - n..].join("-"))
+            .filter(|r| is_region(r))
+    });
+    let mut credentials = Vec::new();
+    if let Some(q) = value.find('?') {
+        let mut at = q + 1;
+        for param in value[q + 1..].split('&') {
+            if let Some((k, v)) = param.split_once('=')
+                && (k.eq_ignore_ascii_case("user") || k.eq_ignore_ascii_case("password"))
+            {
+                let start = at + k.len() + 1;
+                credentials.push(start..start + v.len());
+            }
+            at += param.len() + 1;
+        }
+    }
+    Location::Jdbc(JdbcLocation {
+        driver: driver.to_ascii_lowercase(),
+        endpoint: Endpoint {
+            host: host.to_string(),
+            region,
+            internal,
+        },
+        database,
+        credentials,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oss_forms() {
+        let Location::Oss(o) =
+            parse("oss://oss-cn-hangzhou-internal.aliyuncs.com/oss-mc-test/orc_snappy/")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (o.bucket.as_str(), o.prefix.as_str()),
+            ("oss-mc-test", "orc_snappy/")
+        );
+        let e = o.endpoint.unwrap();
+        assert_eq!(
+            (e.region.as_deref(), e.internal),
+            (Some("cn-hangzhou"), true)
+        );
+        let Location::Oss(o) = parse("oss://oss-cn-shanghai.aliyuncs.com/b") else {
+            panic!()
+        };
+        assert!(!o.endpoint.unwrap().internal);
+        let Location::Oss(o) = parse("oss://bucket-only/path/") else {
+            panic!()
+        };
+        assert!(o.endpoint.is_none());
+        assert_eq!(o.bucket, "bucket-only");
+        let Location::Oss(o) = parse("oss://cn-hangzhou.oss-dls.aliyuncs.com/b/p") else {
+            panic!()
+        };
+        assert_eq!(o.endpoint.unwrap().region.as_deref(), Some("cn-hangzhou"));
+        let v = "oss://LTAIxx:secret@oss-cn-beijing-internal.aliyuncs.com/b/";
+        let Location::Oss(o) = parse(v) else { panic!() };
+        assert_eq!(&v[o.credentials.unwrap()], "LTAIxx:secret");
+    }
+
+    #[test]
+    fn tablestore_and_jdbc() {
+        let Location::Tablestore(t) =
+            parse("tablestore://cap1.cn-hangzhou.ots-internal.aliyuncs.com")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                t.instance.as_str(),
+                t.endpoint.region.as_deref(),
+                t.endpoint.internal
+            ),
+            ("cap1", Some("cn-hangzhou"), true)
+        );
+        let Location::Tablestore(t) = parse("tablestore://Cap1.cn-hangzhou.ots.aliyuncs.com")
+        else {
+            panic!()
+        };
+        assert_eq!(t.instance, "cap1");
+        assert!(!t.endpoint.internal);
+        let v = "jdbc:postgresql://hgprecn-cn-oew210ut-cn-hangzhou-internal.hologres.aliyuncs.com:80/mc_db?ApplicationName=MaxCompute&table=t/";
+        let Location::Jdbc(j) = parse(v) else {
+            panic!()
+        };
+        assert_eq!(
+            (
+                j.driver.as_str(),
+                j.database.as_str(),
+                j.endpoint.region.as_deref()
+            ),
+            ("postgresql", "mc_db", Some("cn-hangzhou"))
+        );
+        assert!(j.endpoint.internal);
+        let v = "jdbc:mysql://rm-x.mysql.rds.aliyuncs.com:3306/db?useSSL=false&user=u1&password=p@ss&table=t";
+        let Location::Jdbc(j) = parse(v) else {
+            panic!()
+        };
+        let secrets: Vec<&str> = j.credentials.iter().map(|r| &v[r.clone()]).collect();
+        assert_eq!(secrets, vec!["u1", "p@ss"]);
+    }
+
+    #[test]
+    fn templates() {
+        for v in [
+            "oss://${endpoint}/${bucket}/",
+            "<oss_location>",
+            "oss://{OSS_BUCKET_NAME}/x",
+            "oss://$endpoint/b",
+        ] {
+            assert_eq!(parse(v), Location::Templated, "{v}");
+        }
+        assert_eq!(
+            parse("hdfs://x/y"),
+            Location::Other {
+                scheme: "hdfs".into()
+            }
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! The vocabulary shared by every stage: data sources, access modes and the
+//! small value types an annotation can name. No stage logic lives here.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Where an external table's data lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    Oss,
+    Tablestore,
+    Hologres,
+    Dlf,
+    PaimonDlf,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] = [
+        Source::Oss,
+        Source::Tablestore,
+        Source::Hologres,
+        Source::Dlf,
+        Source::PaimonDlf,
+    ];
+
+    /// The canonical spelling, as written in annotations and config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Oss => "oss",
+            Source::Tablestore => "tablestore",
+            Source::Hologres => "hologres",
+            Source::Dlf => "dlf",
+            Source::PaimonDlf => "paimon-dlf",
+        }
+    }
+
+    /// Every spelling accepted in an annotation, aliases included.
+    pub fn spellings() -> &'static [(&'static str, Source)] {
+        &[
+            ("oss", Source::Oss),
+            ("tablestore", Source::Tablestore),
+            ("ots", Source::Tablestore),
+            ("hologres", Source::Hologres),
+            ("holo", Source::Hologres),
+            ("dlf", Source::Dlf),
+            ("dlf+oss", Source::Dlf),
+            ("paimon-dlf", Source::PaimonDlf),
+        ]
+    }
+
+    pub fn parse(word: &str) -> Option<Source> {
+        Self::spellings()
+            .iter()
+            .find(|(s, _)| *s == word)
+            .map(|(_, v)| *v)
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How MaxCompute reaches the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    SameAccount,
+    CrossAccount,
+    ServiceLinked,
+    DualSignature,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [
+        Mode::SameAccount,
+        Mode::CrossAccount,
+        Mode::ServiceLinked,
+        Mode::DualSignature,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::SameAccount => "same-account",
+            Mode::CrossAccount => "cross-account",
+            Mode::ServiceLinked => "service-linked",
+            Mode::DualSignature => "dual-signature",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Mode> {
+        Self::ALL.into_iter().find(|m| m.name() == word)
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the statement does with the data: a set of `read`, `write`, `delete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Access {
+    pub read: bool,
+    pub write: bool,
+    pub delete: bool,
+}
+
+impl Access {
+    pub const READ: Access = Access {
+        read: true,
+        write: false,
+        delete: false,
+    };
+    pub const WORDS: [&'static str; 3] = ["read", "write", "delete"];
+
+    /// Adds one word; `None` when it is not an access word.
+    pub fn add(&mut self, word: &str) -> Option<()> {
+        match word {
+            "read" => self.read = true,
+            "write" => self.write = true,
+            "delete" => self.delete = true,
+            _ => return None,
+        }
+        Some(())
+    }
+
+    pub fn union(self, other: Access) -> Access {
+        Access {
+            read: self.read || other.read,
+            write: self.write || other.write,
+            delete: self.delete || other.delete,
+        }
+    }
+
+    pub fn words(self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.read {
+            v.push("read");
+        }
+        if self.write {
+            v.push("write");
+        }
+        if self.delete {
+            v.push("delete");
+        }
+        v
+    }
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words().join(","))
+    }
+}
+
+impl Serialize for Access {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.words().serialize(s)
+    }
+}
+
+/// Who a Hologres role trusts besides MaxCompute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Entity {
+    Account,
+    Idp,
+}
+
+/// How far a permission policy reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Least privilege from LOCATION and properties.
+    Location,
+    /// `"Resource": "*"`: the seed's broad policy.
+    Account,
+}
+
+/// An account named by digits or by an alias from `[accounts]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UidRef {
+    Literal(String),
+    Alias(String),
+}
+
+/// An account UID: digits only.
+pub fn is_uid(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A RAM role name: 1–64 letters, digits, `.` and `-`.
+pub fn is_role_name(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+/// A region id such as `cn-hangzhou`, `ap-southeast-1`, `eu-central-1`.
+pub fn is_region(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    first.len() == 2
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && !rest.is_empty()
+        && rest.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_near_misses_only() {
+        let sources = Source::spellings().iter().map(|(s, _)| *s);
+        assert_eq!(
+            did_you_mean("tablestor", sources.clone()),
+            Some("tablestore")
+        );
+        assert_eq!(
+            did_you_mean("cross-acount", Mode::ALL.map(Mode::name)),
+            Some("cross-account")
+        );
+        assert_eq!(did_you_mean("kafka", sources), None);
+    }
+
+    #[test]
+    fn name_rules() {
+        assert!(is_role_name("mc-external.v2"));
+        assert!(!is_role_name("has_underscore"));
+        assert!(!is_role_name(&"a".repeat(65)));
+        assert!(is_region("cn-hangzhou") && is_region("ap-southeast-1"));
+        assert!(!is_region("hangzhou") && !is_region("cn-"));
+        assert!(is_uid("1234567890123456") && !is_uid("12x4") && !is_uid(""));
+    }
+}

@@ -1,0 +1,335 @@
+//! A lossless lexer for MaxCompute SQL.
+//!
+//! Every byte of the input belongs to exactly one token, so the tokens tile the
+//! source and any span can be sliced back out of the original text. It knows
+//! only what the statement scanner needs: whitespace, both comment forms,
+//! words, quoted identifiers, string literals (with MaxCompute's `''` and `\`
+//! escapes, and `"…"` as a string), numbers, `;` and single punctuation
+//! characters. It is a flat loop: no recursion, so no input can overflow the
+//! stack.
+
+use std::ops::Range;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Spaces, tabs, newlines and a leading byte-order mark.
+    Whitespace,
+    /// `-- …` up to (not including) the `\n`; a trailing `\r` is part of it.
+    LineComment,
+    /// `/* … */`.
+    BlockComment,
+    /// An unquoted identifier or keyword.
+    Word,
+    /// `` `…` ``.
+    QuotedIdent,
+    /// `'…'` or `"…"`.
+    String,
+    /// A number-like run starting with a digit (`10`, `1e5`, `10L`).
+    Number,
+    /// `;`.
+    Semicolon,
+    /// Any other single character.
+    Punct,
+}
+
+/// One token: its kind and byte range in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token {
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    /// Whitespace and comments carry no meaning for the grammar.
+    pub fn is_trivia(&self) -> bool {
+        matches!(
+            self.kind,
+            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment
+        )
+    }
+}
+
+/// A literal or comment that never ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexError {
+    /// Where the unterminated construct starts (its opening character).
+    pub at: usize,
+    pub what: &'static str,
+    pub closer: &'static str,
+}
+
+/// Splits `src` into tokens. On error, the tokens read so far are returned
+/// with the error.
+pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
+    let bytes = src.as_bytes();
+    let mut tokens = Vec::with_capacity(src.len() / 4);
+    let mut i = 0;
+    if src.starts_with('\u{feff}') {
+        tokens.push(Token {
+            kind: TokenKind::Whitespace,
+            start: 0,
+            end: 3,
+        });
+        i = 3;
+    }
+    while i < bytes.len() {
+        let start = i;
+        let b = bytes[i];
+        let kind = match b {
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
+                while i < bytes.len()
+                    && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+                {
+                    i += 1;
+                }
+                TokenKind::Whitespace
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = memchr_newline(bytes, i);
+                TokenKind::LineComment
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => match find(bytes, i + 2, b"*/") {
+                Some(end) => {
+                    i = end + 2;
+                    TokenKind::BlockComment
+                }
+                None => {
+                    return Err((
+                        tokens,
+                        LexError {
+                            at: start,
+                            what: "comment",
+                            closer: "*/",
+                        },
+                    ));
+                }
+            },
+            b'\'' | b'"' => match end_of_string(bytes, i) {
+                Some(end) => {
+                    i = end;
+                    TokenKind::String
+                }
+                None => {
+                    let closer = if b == b'\'' { "'" } else { "\"" };
+                    return Err((
+                        tokens,
+                        LexError {
+                            at: start,
+                            what: "string",
+                            closer,
+                        },
+                    ));
+                }
+            },
+            b'`' => match end_of_backtick(bytes, i) {
+                Some(end) => {
+                    i = end;
+                    TokenKind::QuotedIdent
+                }
+                None => {
+                    return Err((
+                        tokens,
+                        LexError {
+                            at: start,
+                            what: "quoted name",
+                            closer: "`",
+                        },
+                    ));
+                }
+            },
+            b';' => {
+                i += 1;
+                TokenKind::Semicolon
+            }
+            b'0'..=b'9' => {
+                while i < bytes.len() && (is_word_byte(bytes[i]) || bytes[i] == b'.') {
+                    i += 1;
+                }
+                TokenKind::Number
+            }
+            _ if is_word_byte(b) => {
+                while i < bytes.len() && is_word_byte(bytes[i]) {
+                    i += 1;
+                }
+                TokenKind::Word
+            }
+            _ => {
+                i += 1;
+                TokenKind::Punct
+            }
+        };
+        tokens.push(Token {
+            kind,
+            start,
+            end: i,
+        });
+    }
+    Ok(tokens)
+}
+
+/// Letters, digits, `_`, and every byte of a non-ASCII character (so CJK
+/// names are words and no token ever splits a UTF-8 sequence).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| from + p)
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// End (exclusive) of the string starting at `start`, honouring `\x` and a
+/// doubled quote.
+fn end_of_string(bytes: &[u8], start: usize) -> Option<usize> {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b if b == quote => {
+                if bytes.get(i + 1) == Some(&quote) {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn end_of_backtick(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            if bytes.get(i + 1) == Some(&b'`') {
+                i += 2;
+            } else {
+                return Some(i + 1);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The value of a string literal token's text (quotes removed, escapes
+/// resolved).
+pub fn unquote(text: &str) -> String {
+    let Some(quote) = text.chars().next() else {
+        return String::new();
+    };
+    // Quotes are ASCII, so slicing one byte off each end stays on char boundaries.
+    let inner = if text.len() >= 2 {
+        &text[1..text.len() - 1]
+    } else {
+        ""
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut it = inner.chars().peekable();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else if c == quote && it.peek() == Some(&quote) {
+            it.next();
+            out.push(quote);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<(TokenKind, &str)> {
+        tokenize(src)
+            .unwrap()
+            .iter()
+            .map(|t| (t.kind, &src[t.range()]))
+            .collect()
+    }
+
+    fn assert_tiles(src: &str) {
+        let toks = tokenize(src).unwrap();
+        let mut at = 0;
+        for t in &toks {
+            assert_eq!(t.start, at, "gap before {t:?}");
+            at = t.end;
+        }
+        assert_eq!(at, src.len());
+    }
+
+    #[test]
+    fn strings_with_escapes_and_doubled_quotes() {
+        let src = r#"'it''s' 'back\'slash' "dq\"x" 'a;b'"#;
+        let toks: Vec<_> = kinds(src)
+            .into_iter()
+            .filter(|(k, _)| *k == TokenKind::String)
+            .collect();
+        assert_eq!(toks.len(), 4);
+        assert_eq!(unquote(toks[0].1), "it's");
+        assert_eq!(unquote(toks[1].1), "back'slash");
+        assert_eq!(unquote(toks[2].1), "dq\"x");
+        assert_eq!(unquote(toks[3].1), "a;b");
+    }
+
+    #[test]
+    fn comments_keep_their_carriage_return_and_hide_semicolons() {
+        let src = "-- a; b\r\n/* c; */;";
+        let k = kinds(src);
+        assert_eq!(k[0], (TokenKind::LineComment, "-- a; b\r"));
+        assert_eq!(k[2], (TokenKind::BlockComment, "/* c; */"));
+        assert_eq!(k[3], (TokenKind::Semicolon, ";"));
+    }
+
+    #[test]
+    fn tiles_unicode_bom_and_crlf() {
+        assert_tiles(
+            "\u{feff}CREATE `my``db`.t (名前 string) -- 注释\r\nLOCATION 'oss://x/中文/';\r\n",
+        );
+        assert_tiles("");
+        assert_tiles("${bizdate} 1e5 10L 0x1F");
+    }
+
+    #[test]
+    fn unterminated_constructs_are_errors_at_their_start() {
+        let (_, e) = tokenize("select 'abc").unwrap_err();
+        assert_eq!((e.at, e.what), (7, "string"));
+        let (_, e) = tokenize("a /* b").unwrap_err();
+        assert_eq!((e.at, e.what), (2, "comment"));
+        let (_, e) = tokenize("x `y").unwrap_err();
+        assert_eq!(e.at, 2);
+    }
+
+    #[test]
+    fn trailing_backslash_does_not_read_past_the_end() {
+        assert!(tokenize("'abc\\").is_err());
+        assert_eq!(unquote(r"'a\\b'"), r"a\b");
+    }
+}

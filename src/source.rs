@@ -1,0 +1,94 @@
+//! A file's text and its line index: byte offsets ↔ 1-based line/column.
+
+use std::ops::Range;
+
+/// A file as read: its display name and UTF-8 text (BOM, CRLF and all).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let mut col_end = offset;
+        while !self.text.is_char_boundary(col_end) {
+            col_end -= 1;
+        }
+        let mut col = self.text[start..col_end].chars().count() + 1;
+        // A BOM is not a column.
+        if line == 0 && self.text.starts_with('\u{feff}') && offset > 0 {
+            col -= 1;
+        }
+        (line + 1, col)
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_col(offset).0
+    }
+
+    /// Byte range of the line holding `offset`, without its line ending.
+    pub fn line_range(&self, offset: usize) -> Range<usize> {
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= offset.min(self.text.len()))
+            - 1;
+        let start = self.line_starts[line];
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&e| e - 1);
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// The file's line ending: that of its first line, else `\n`.
+    pub fn newline(&self) -> &'static str {
+        match self.text.find('\n') {
+            Some(i) if i > 0 && self.text.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        let f = SourceFile::new("t.sql", "ab\r\n名前 x\nlast".to_string());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(4), (2, 1));
+        assert_eq!(f.line_col(11), (2, 4));
+        assert_eq!(f.line_col(13), (3, 1));
+        assert_eq!(f.line_range(1), 0..2);
+        assert_eq!(f.newline(), "\r\n");
+        let bom = SourceFile::new("b.sql", "\u{feff}SET x;".to_string());
+        assert_eq!(bom.line_col(3), (1, 1));
+    }
+}
