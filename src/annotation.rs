@@ -6,9 +6,7 @@
 //! "did you mean" help where a valid word is close.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{
-    Access, Entity, Mode, Scope, Source, UidRef, did_you_mean, is_region, is_role_name, is_uid,
-};
+use crate::model::{Access, Entity, Mode, Scope, Source, UidRef, did_you_mean, is_region, is_role_name, is_uid};
 use pest::Parser;
 use pest::iterators::Pair;
 use std::ops::Range;
@@ -73,10 +71,7 @@ pub enum CommentKind {
     Ours,
     /// Close to one of ours (`@acess`): the suggestion and the word's range
     /// relative to the comment.
-    NearMiss {
-        suggestion: &'static str,
-        word: Range<usize>,
-    },
+    NearMiss { suggestion: &'static str, word: Range<usize> },
     /// Not an annotation, or another tool's (`--@resource_reference{…}`).
     Foreign,
 }
@@ -88,10 +83,7 @@ pub fn classify(comment: &str) -> CommentKind {
     let Some(after_at) = trimmed.strip_prefix('@') else {
         return CommentKind::Foreign;
     };
-    let word_len = after_at
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
-        .count();
+    let word_len = after_at.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-').count();
     let word = &after_at[..word_len];
     let next = after_at[word_len..].chars().next();
     let ends_cleanly = matches!(next, None | Some(' ' | '\t' | '\r'));
@@ -103,10 +95,9 @@ pub fn classify(comment: &str) -> CommentKind {
     }
     let start = comment.len() - after_at.len() - 1;
     match did_you_mean(word, DIRECTIVES) {
-        Some(suggestion) if !DIRECTIVES.contains(&word) => CommentKind::NearMiss {
-            suggestion,
-            word: start..start + 1 + word_len,
-        },
+        Some(suggestion) if !DIRECTIVES.contains(&word) => {
+            CommentKind::NearMiss { suggestion, word: start..start + 1 + word_len }
+        }
         _ => CommentKind::Foreign,
     }
 }
@@ -114,8 +105,7 @@ pub fn classify(comment: &str) -> CommentKind {
 /// Parses one annotation comment. `offset` is the comment's byte offset in
 /// the file; every span in the result (or the error) is a file offset.
 pub fn parse(comment: &str, offset: usize) -> Result<Annotation, Diagnostic> {
-    let mut pairs = AnnotationParser::parse(Rule::annotation, comment)
-        .map_err(|e| pest_error(comment, offset, e))?;
+    let mut pairs = AnnotationParser::parse(Rule::annotation, comment).map_err(|e| pest_error(comment, offset, e))?;
     let directive = pairs.next().expect("the grammar always yields a directive");
     let items = Items::collect(directive.clone(), offset);
     match directive.as_rule() {
@@ -130,10 +120,7 @@ pub fn parse(comment: &str, offset: usize) -> Result<Annotation, Diagnostic> {
 #[derive(Debug)]
 enum Item {
     Word(Spanned<String>),
-    Pair {
-        key: Spanned<String>,
-        value: Spanned<String>,
-    },
+    Pair { key: Spanned<String>, value: Spanned<String> },
 }
 
 struct Items(Vec<Item>);
@@ -144,29 +131,18 @@ impl Items {
         let items = directive
             .into_inner()
             .map(|item| match item.as_rule() {
-                Rule::word => Item::Word(Spanned {
-                    value: item.as_str().to_string(),
-                    span: span(&item),
-                }),
+                Rule::word => Item::Word(Spanned { value: item.as_str().to_string(), span: span(&item) }),
                 Rule::pair => {
                     let mut inner = item.into_inner();
                     let key = inner.next().expect("pair has a key");
                     let value = inner.next().expect("pair has a value");
                     let text = match value.as_rule() {
-                        Rule::quoted => {
-                            unescape(value.clone().into_inner().next().map_or("", |p| p.as_str()))
-                        }
+                        Rule::quoted => unescape(value.clone().into_inner().next().map_or("", |p| p.as_str())),
                         _ => value.as_str().to_string(),
                     };
                     Item::Pair {
-                        key: Spanned {
-                            value: key.as_str().to_string(),
-                            span: span(&key),
-                        },
-                        value: Spanned {
-                            value: text,
-                            span: span(&value),
-                        },
+                        key: Spanned { value: key.as_str().to_string(), span: span(&key) },
+                        value: Spanned { value: text, span: span(&value) },
                     }
                 }
                 other => unreachable!("unexpected rule {other:?} in items"),
@@ -194,11 +170,7 @@ fn syntax(span: Range<usize>, message: impl Into<String>) -> Diagnostic {
 }
 
 fn unknown(what: &str, word: &Spanned<String>, candidates: &[&'static str]) -> Diagnostic {
-    let mut d = syntax(
-        word.span.clone(),
-        format!("unknown {what} `{}`", word.value),
-    )
-    .label(format!("not a {what}"));
+    let mut d = syntax(word.span.clone(), format!("unknown {what} `{}`", word.value)).label(format!("not a {what}"));
     d = match did_you_mean(&word.value, candidates.iter().copied()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
         None => d.help(format!("expected one of: {}", candidates.join(", "))),
@@ -214,37 +186,25 @@ fn once<T>(
     span: Range<usize>,
 ) -> Result<(), Diagnostic> {
     if slot.is_some() {
-        return Err(
-            syntax(key.span.clone(), format!("`{}` is given twice", key.value))
-                .label("repeated here")
-                .help("keep one of them"),
-        );
+        return Err(syntax(key.span.clone(), format!("`{}` is given twice", key.value))
+            .label("repeated here")
+            .help("keep one of them"));
     }
     *slot = Some(Spanned { value, span });
     Ok(())
 }
 
-fn checked(
-    ok: bool,
-    value: &Spanned<String>,
-    what: &str,
-    help: &str,
-) -> Result<String, Diagnostic> {
+fn checked(ok: bool, value: &Spanned<String>, what: &str, help: &str) -> Result<String, Diagnostic> {
     if ok {
         Ok(value.value.clone())
     } else {
-        Err(syntax(
-            value.span.clone(),
-            format!("`{}` is not {what}", value.value),
-        )
-        .label(format!("expected {what}"))
-        .help(help.to_string()))
+        Err(syntax(value.span.clone(), format!("`{}` is not {what}", value.value))
+            .label(format!("expected {what}"))
+            .help(help.to_string()))
     }
 }
 
-const ACCESS_KEYS: [&str; 9] = [
-    "uid", "owner", "role", "access", "region", "entity", "idp", "scope", "bucket",
-];
+const ACCESS_KEYS: [&str; 9] = ["uid", "owner", "role", "access", "region", "entity", "idp", "scope", "bucket"];
 
 fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diagnostic> {
     let source_names: Vec<&'static str> = Source::spellings().iter().map(|(s, _)| *s).collect();
@@ -255,12 +215,9 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
         match item {
             Item::Word(w) => {
                 if !pairs.is_empty() {
-                    return Err(syntax(
-                        w.span.clone(),
-                        format!("unexpected word `{}` after key=value pairs", w.value),
-                    )
-                    .label("source and mode come first")
-                    .help("write -- @access <source> [<mode>] [key=value]..."));
+                    return Err(syntax(w.span.clone(), format!("unexpected word `{}` after key=value pairs", w.value))
+                        .label("source and mode come first")
+                        .help("write -- @access <source> [<mode>] [key=value]..."));
                 }
                 words.push(w)
             }
@@ -269,21 +226,12 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
     }
     let mut words = words.into_iter();
     let Some(source_word) = words.next() else {
-        return Err(syntax(
-            directive_start..directive_start + "access".len(),
-            "@access needs a source",
-        )
-        .label("no source after @access")
-        .help(format!(
-            "write -- @access <source>, where <source> is one of: {}",
-            source_names.join(", ")
-        )));
+        return Err(syntax(directive_start..directive_start + "access".len(), "@access needs a source")
+            .label("no source after @access")
+            .help(format!("write -- @access <source>, where <source> is one of: {}", source_names.join(", "))));
     };
     let source = match Source::parse(&source_word.value) {
-        Some(s) => Spanned {
-            value: s,
-            span: source_word.span.clone(),
-        },
+        Some(s) => Spanned { value: s, span: source_word.span.clone() },
         None => {
             // A mode in first place means the source was left out.
             if Mode::parse(&source_word.value).is_some() {
@@ -304,28 +252,20 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
     let mode = match words.next() {
         None => None,
         Some(w) => match Mode::parse(&w.value) {
-            Some(m) => Some(Spanned {
-                value: m,
-                span: w.span.clone(),
-            }),
+            Some(m) => Some(Spanned { value: m, span: w.span.clone() }),
             None => {
                 if w.value.contains('=') || ACCESS_KEYS.contains(&w.value.as_str()) {
-                    return Err(
-                        syntax(w.span.clone(), format!("`{}` needs a value", w.value))
-                            .help(format!("write {}=<value>", w.value)),
-                    );
+                    return Err(syntax(w.span.clone(), format!("`{}` needs a value", w.value))
+                        .help(format!("write {}=<value>", w.value)));
                 }
                 return Err(unknown("mode", &w, &mode_names));
             }
         },
     };
     if let Some(extra) = words.next() {
-        return Err(syntax(
-            extra.span.clone(),
-            format!("unexpected word `{}`", extra.value),
-        )
-        .label("only a source and a mode may stand before the key=value pairs")
-        .help("write -- @access <source> [<mode>] [key=value]..."));
+        return Err(syntax(extra.span.clone(), format!("unexpected word `{}`", extra.value))
+            .label("only a source and a mode may stand before the key=value pairs")
+            .help("write -- @access <source> [<mode>] [key=value]..."));
     }
     let mut a = AccessAnnotation {
         source,
@@ -378,10 +318,7 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
                 let mut at = value.span.start;
                 for part in value.value.split(',') {
                     if acc.add(part.trim()).is_none() {
-                        let w = Spanned {
-                            value: part.to_string(),
-                            span: at..at + part.len(),
-                        };
+                        let w = Spanned { value: part.to_string(), span: at..at + part.len() };
                         return Err(unknown("access", &w, &Access::WORDS));
                     }
                     at += part.len() + 1;
@@ -406,12 +343,7 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
                 once(&mut a.entity, &key, e, span)?
             }
             "idp" => {
-                let v = checked(
-                    !value.value.is_empty(),
-                    &value,
-                    "a SAML provider name",
-                    "write idp=<provider name>",
-                )?;
+                let v = checked(!value.value.is_empty(), &value, "a SAML provider name", "write idp=<provider name>")?;
                 once(&mut a.idp, &key, v, span)?
             }
             "scope" => {
@@ -423,15 +355,9 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
                 once(&mut a.scope, &key, s, span)?
             }
             "bucket" => {
-                let ok = !value.value.is_empty()
-                    && !value.value.starts_with('/')
-                    && !value.value.contains("://");
-                let v = checked(
-                    ok,
-                    &value,
-                    "a bucket",
-                    "write bucket=<bucket>[/<prefix>], e.g. bucket=my-lake/warehouse",
-                )?;
+                let ok = !value.value.is_empty() && !value.value.starts_with('/') && !value.value.contains("://");
+                let v =
+                    checked(ok, &value, "a bucket", "write bucket=<bucket>[/<prefix>], e.g. bucket=my-lake/warehouse")?;
                 once(&mut a.bucket, &key, v, span)?
             }
             _ => return Err(unknown("key", &key, &ACCESS_KEYS)),
@@ -442,26 +368,17 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
 
 type KeyValues = Vec<(Spanned<String>, Spanned<String>)>;
 
-fn only_pairs(
-    items: Items,
-    directive: &str,
-    keys: &[&'static str],
-) -> Result<KeyValues, Diagnostic> {
+fn only_pairs(items: Items, directive: &str, keys: &[&'static str]) -> Result<KeyValues, Diagnostic> {
     let mut pairs = Vec::new();
     for item in items.0 {
         match item {
             Item::Word(w) => {
-                return Err(
-                    syntax(w.span.clone(), format!("unexpected word `{}`", w.value))
-                        .label("expected key=value")
-                        .help(format!(
-                            "@{directive} takes {}",
-                            keys.iter()
-                                .map(|k| format!("{k}=…"))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        )),
-                );
+                return Err(syntax(w.span.clone(), format!("unexpected word `{}`", w.value))
+                    .label("expected key=value")
+                    .help(format!(
+                        "@{directive} takes {}",
+                        keys.iter().map(|k| format!("{k}=…")).collect::<Vec<_>>().join(" ")
+                    )));
             }
             Item::Pair { key, value } => {
                 if !keys.contains(&key.value.as_str()) {
@@ -475,10 +392,7 @@ fn only_pairs(
 }
 
 fn maxcompute(items: Items) -> Result<MaxComputeAnnotation, Diagnostic> {
-    let mut m = MaxComputeAnnotation {
-        owner: None,
-        region: None,
-    };
+    let mut m = MaxComputeAnnotation { owner: None, region: None };
     for (key, value) in only_pairs(items, "maxcompute", &["owner", "region"])? {
         let span = value.span.clone();
         if key.value == "owner" {
@@ -506,9 +420,7 @@ fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Di
     let code_names = Code::ALL.map(Code::as_str);
     let mut codes = Vec::new();
     if let Some(Item::Word(_)) = items.0.first() {
-        let Item::Word(w) = items.0.remove(0) else {
-            unreachable!()
-        };
+        let Item::Word(w) = items.0.remove(0) else { unreachable!() };
         let mut at = w.span.start;
         for part in w.value.split(',') {
             let span = at..at + part.len();
@@ -516,43 +428,28 @@ fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Di
             match Code::parse(&part.to_ascii_uppercase()) {
                 Some(c) => codes.push(Spanned { value: c, span }),
                 None => {
-                    let d = syntax(span.clone(), format!("unknown rule code `{part}`"))
-                        .label("not a rule code");
+                    let d = syntax(span.clone(), format!("unknown rule code `{part}`")).label("not a rule code");
                     return Err(match did_you_mean(part, code_names) {
-                        Some(s) => d.help(format!(
-                            "did you mean `{s}`? `mcaccess rule` lists the rules"
-                        )),
+                        Some(s) => d.help(format!("did you mean `{s}`? `mcaccess rule` lists the rules")),
                         None => d.help("rule codes look like MCA007; `mcaccess rule` lists them"),
                     });
                 }
             }
         }
     }
-    let mut a = AllowAnnotation {
-        codes,
-        reason: None,
-        until: None,
-    };
+    let mut a = AllowAnnotation { codes, reason: None, until: None };
     for (key, value) in only_pairs(items, "allow", &["reason", "until"])? {
         let span = value.span.clone();
         if key.value == "reason" {
             once(&mut a.reason, &key, value.value, span)?;
         } else {
-            let v = checked(
-                is_date(&value.value),
-                &value,
-                "a date",
-                "write until=YYYY-MM-DD, e.g. until=2027-03-31",
-            )?;
+            let v = checked(is_date(&value.value), &value, "a date", "write until=YYYY-MM-DD, e.g. until=2027-03-31")?;
             once(&mut a.until, &key, v, span)?;
         }
     }
     if a.codes.is_empty() {
-        return Err(syntax(
-            directive_start..directive_start + "allow".len(),
-            "@allow needs at least one rule code",
-        )
-        .help("write -- @allow MCA007[,MCA008] [reason=…]"));
+        return Err(syntax(directive_start..directive_start + "allow".len(), "@allow needs at least one rule code")
+            .help("write -- @allow MCA007[,MCA008] [reason=…]"));
     }
     Ok(a)
 }
@@ -591,11 +488,7 @@ fn pest_error(comment: &str, offset: usize, e: pest::error::Error<Rule>) -> Diag
     // Widen to the word at the error position (at least one character).
     let rest = &comment[pos.min(comment.len())..];
     let word_len = rest.find([' ', '\t', '\r']).unwrap_or(rest.len());
-    let len = if word_len == 0 {
-        rest.chars().next().map_or(0, char::len_utf8)
-    } else {
-        word_len
-    };
+    let len = if word_len == 0 { rest.chars().next().map_or(0, char::len_utf8) } else { word_len };
     let span = offset + pos..offset + pos + len;
     let mut expected: Vec<&str> = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.iter().map(rule_name).collect(),
@@ -605,26 +498,17 @@ fn pest_error(comment: &str, offset: usize, e: pest::error::Error<Rule>) -> Diag
     let found = &rest[..len];
     let (message, help) = if rest.starts_with(['\'', '"']) {
         let q = &rest[..1];
-        (
-            "unterminated quoted value".to_string(),
-            format!("close the value with {q}"),
-        )
+        ("unterminated quoted value".to_string(), format!("close the value with {q}"))
     } else if comment[..pos].ends_with('=') {
         (
             "missing value after `=`".to_string(),
             "write key=value, quoting a value with spaces: reason=\"…\"".to_string(),
         )
     } else if found.starts_with('=') {
-        (
-            "`=` without a key".to_string(),
-            "write key=value with no spaces around `=`".to_string(),
-        )
+        ("`=` without a key".to_string(), "write key=value with no spaces around `=`".to_string())
     } else if found.is_empty() {
         (
-            format!(
-                "unexpected end of annotation, expected {}",
-                expected.join(" or ")
-            ),
+            format!("unexpected end of annotation, expected {}", expected.join(" or ")),
             "see `mcaccess --help` for the annotation syntax".to_string(),
         )
     } else {
@@ -656,10 +540,7 @@ mod tests {
         let a = access_of("-- @access tablestore cross-account uid=1234567890123456");
         assert_eq!(a.source.value, Source::Tablestore);
         assert_eq!(a.mode.unwrap().value, Mode::CrossAccount);
-        assert_eq!(
-            a.uid.unwrap().value,
-            UidRef::Literal("1234567890123456".into())
-        );
+        assert_eq!(a.uid.unwrap().value, UidRef::Literal("1234567890123456".into()));
     }
 
     #[test]
@@ -671,14 +552,7 @@ mod tests {
         let role = a.role.unwrap();
         assert_eq!(role.value, "my-role");
         assert_eq!(&src[role.span], "'my-role'");
-        assert_eq!(
-            a.access.unwrap().value,
-            Access {
-                read: true,
-                write: true,
-                delete: false
-            }
-        );
+        assert_eq!(a.access.unwrap().value, Access { read: true, write: true, delete: false });
     }
 
     #[test]
@@ -728,29 +602,16 @@ mod tests {
 
     #[test]
     fn maxcompute_and_allow() {
-        match parse(
-            "-- @maxcompute owner=5678901234567890 region=cn-shanghai",
-            0,
-        )
-        .unwrap()
-        {
+        match parse("-- @maxcompute owner=5678901234567890 region=cn-shanghai", 0).unwrap() {
             Annotation::MaxCompute(m) => {
                 assert_eq!(m.owner.unwrap().value, "5678901234567890");
                 assert_eq!(m.region.unwrap().value, "cn-shanghai");
             }
             _ => panic!(),
         }
-        match parse(
-            "-- @allow MCA007,MCA008 reason=\"legacy bucket\" until=2027-01-31",
-            0,
-        )
-        .unwrap()
-        {
+        match parse("-- @allow MCA007,MCA008 reason=\"legacy bucket\" until=2027-01-31", 0).unwrap() {
             Annotation::Allow(a) => {
-                assert_eq!(
-                    a.codes.iter().map(|c| c.value).collect::<Vec<_>>(),
-                    vec![Code::MCA007, Code::MCA008]
-                );
+                assert_eq!(a.codes.iter().map(|c| c.value).collect::<Vec<_>>(), vec![Code::MCA007, Code::MCA008]);
                 assert_eq!(a.reason.unwrap().value, "legacy bucket");
             }
             _ => panic!(),
@@ -759,33 +620,16 @@ mod tests {
             err("-- @allow MCA07").help.as_deref(),
             Some("did you mean `MCA007`? `mcaccess rule` lists the rules")
         );
-        assert!(
-            err("-- @allow MCA007 until=2027-13-01")
-                .message
-                .contains("not a date")
-        );
-        assert!(
-            err("-- @access oss uid=1 uid=2")
-                .message
-                .contains("given twice")
-        );
+        assert!(err("-- @allow MCA007 until=2027-13-01").message.contains("not a date"));
+        assert!(err("-- @access oss uid=1 uid=2").message.contains("given twice"));
     }
 
     #[test]
     fn classify_separates_ours_near_misses_and_foreign() {
         assert_eq!(classify("-- @access oss"), CommentKind::Ours);
         assert_eq!(classify("--@allow MCA001"), CommentKind::Ours);
-        assert!(matches!(
-            classify("-- @acess oss"),
-            CommentKind::NearMiss {
-                suggestion: "access",
-                ..
-            }
-        ));
-        assert_eq!(
-            classify("--@resource_reference{\"a.jar\"}"),
-            CommentKind::Foreign
-        );
+        assert!(matches!(classify("-- @acess oss"), CommentKind::NearMiss { suggestion: "access", .. }));
+        assert_eq!(classify("--@resource_reference{\"a.jar\"}"), CommentKind::Foreign);
         assert_eq!(classify("-- @owner: data-team"), CommentKind::Foreign);
         assert_eq!(classify("-- plain comment"), CommentKind::Foreign);
         assert_eq!(classify("-- @accessible"), CommentKind::Foreign);

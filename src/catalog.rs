@@ -15,8 +15,7 @@ pub const OSS_ALL: [&str; 7] = [
 pub const OSS_BUCKET_READ: [&str; 1] = ["oss:ListObjects"];
 /// OSS, least privilege: object-level actions per access word.
 pub const OSS_OBJECT_READ: [&str; 1] = ["oss:GetObject"];
-pub const OSS_OBJECT_WRITE: [&str; 3] =
-    ["oss:PutObject", "oss:AbortMultipartUpload", "oss:ListParts"];
+pub const OSS_OBJECT_WRITE: [&str; 3] = ["oss:PutObject", "oss:AbortMultipartUpload", "oss:ListParts"];
 pub const OSS_OBJECT_DELETE: [&str; 1] = ["oss:DeleteObject"];
 
 /// The seed's Tablestore action list.
@@ -35,13 +34,8 @@ pub const OTS_ALL: [&str; 10] = [
 
 /// Tablestore, least privilege: instance-level and table-level actions.
 pub const OTS_INSTANCE_READ: [&str; 1] = ["ots:ListTable"];
-pub const OTS_TABLE_READ: [&str; 5] = [
-    "ots:DescribeTable",
-    "ots:GetRow",
-    "ots:GetRange",
-    "ots:BatchGetRow",
-    "ots:ComputeSplitPointsBySize",
-];
+pub const OTS_TABLE_READ: [&str; 5] =
+    ["ots:DescribeTable", "ots:GetRow", "ots:GetRange", "ots:BatchGetRow", "ots:ComputeSplitPointsBySize"];
 pub const OTS_TABLE_WRITE: [&str; 3] = ["ots:PutRow", "ots:UpdateRow", "ots:BatchWriteRow"];
 pub const OTS_TABLE_DELETE: [&str; 1] = ["ots:DeleteRow"];
 
@@ -124,16 +118,8 @@ pub fn serde_for_format(format: &str) -> Option<&'static str> {
     })
 }
 
-pub const KNOWN_FORMATS: [&str; 8] = [
-    "TEXTFILE",
-    "SEQUENCEFILE",
-    "RCFILE",
-    "ORC",
-    "ORCFILE",
-    "PARQUET",
-    "AVRO",
-    "ALIORC",
-];
+pub const KNOWN_FORMATS: [&str; 8] =
+    ["TEXTFILE", "SEQUENCEFILE", "RCFILE", "ORC", "ORCFILE", "PARQUET", "AVRO", "ALIORC"];
 
 #[cfg(test)]
 mod tests {
@@ -143,9 +129,7 @@ mod tests {
     fn dlf_read_is_the_get_list_batchget_subset() {
         let r = dlf_read();
         assert!(
-            r.contains(&"dlf:GetTable")
-                && r.contains(&"dlf:ListCatalogs")
-                && r.contains(&"dlf:BatchGetPartitions")
+            r.contains(&"dlf:GetTable") && r.contains(&"dlf:ListCatalogs") && r.contains(&"dlf:BatchGetPartitions")
         );
         assert!(!r.contains(&"dlf:CreateTable") && !r.contains(&"dlf:BatchDeleteTables"));
         assert_eq!(r.len(), 20);

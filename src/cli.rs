@@ -88,15 +88,11 @@ pub fn main() -> ExitCode {
 fn load_config(explicit: Option<&PathBuf>) -> Result<Config, String> {
     let path = match explicit {
         Some(p) => Some(p.clone()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| Config::discover(&d)),
+        None => std::env::current_dir().ok().and_then(|d| Config::discover(&d)),
     };
     match path {
         None => Ok(Config::default()),
-        Some(p) => {
-            Config::load(&p).map_err(|e| report::render_config_error(&e, Style::for_stderr()))
-        }
+        Some(p) => Config::load(&p).map_err(|e| report::render_config_error(&e, Style::for_stderr())),
     }
 }
 
@@ -110,10 +106,7 @@ fn analyse_inputs(paths: &[PathBuf], config: &Config, failed: &mut bool) -> Vec<
     let mut out = Vec::new();
     for input in inputs {
         match files::read(&input) {
-            Ok(text) => out.push((
-                input.clone(),
-                analyse(SourceFile::new(input.display(), text), config),
-            )),
+            Ok(text) => out.push((input.clone(), analyse(SourceFile::new(input.display(), text), config))),
             Err(e) => {
                 eprintln!("error: {e}");
                 *failed = true;
@@ -136,13 +129,8 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     let mut stdout = std::io::stdout().lock();
     for (input, analysis) in analyse_inputs(&args.paths, config, &mut failed) {
         let file = &analysis.source;
-        let warnings: Vec<Diagnostic> = analysis
-            .scanned
-            .diagnostics
-            .iter()
-            .filter(|d| !d.is_error())
-            .cloned()
-            .collect();
+        let warnings: Vec<Diagnostic> =
+            analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
         print_diagnostics(file, &warnings, style);
         let fp = analysis.fixes();
         if !fp.errors.is_empty() {
@@ -179,9 +167,7 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
             let _ = write!(
                 stdout,
                 "{}",
-                diff.unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/{name}"), &format!("b/{name}"))
+                diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}"))
             );
             if !new.ends_with('\n') {
                 let _ = writeln!(stdout);
@@ -197,19 +183,11 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
             with_errors += 1;
         }
     }
-    let verb = if args.check || args.diff {
-        "would be fixed"
-    } else {
-        "fixed"
-    };
+    let verb = if args.check || args.diff { "would be fixed" } else { "fixed" };
     eprintln!(
         "mcaccess fix: {changed} file{} {verb}, {unchanged} unchanged{}",
         if changed == 1 { "" } else { "s" },
-        if with_errors > 0 {
-            format!(", {with_errors} with errors (left untouched)")
-        } else {
-            String::new()
-        }
+        if with_errors > 0 { format!(", {with_errors} with errors (left untouched)") } else { String::new() }
     );
     if failed {
         ERROR
@@ -225,19 +203,9 @@ fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
     let mut all = Vec::new();
     for (_, analysis) in analyse_inputs(&args.paths, config, &mut failed) {
         let file = &analysis.source;
-        let mut errors: Vec<Diagnostic> = analysis
-            .scanned
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        errors.extend(
-            analysis
-                .plans
-                .iter()
-                .filter_map(|p| p.plan.as_ref().err().cloned()),
-        );
+        let mut errors: Vec<Diagnostic> =
+            analysis.scanned.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        errors.extend(analysis.plans.iter().filter_map(|p| p.plan.as_ref().err().cloned()));
         if !errors.is_empty() {
             print_diagnostics(file, &errors, style);
             failed = true;
@@ -247,11 +215,7 @@ fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         PlanFormat::Human => write!(stdout, "{}", plan::render_human(&all)),
-        PlanFormat::Json => writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string_pretty(&all).expect("plan entries serialise")
-        ),
+        PlanFormat::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(&all).expect("plan entries serialise")),
     };
     if failed { ERROR } else { OK }
 }

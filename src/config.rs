@@ -73,10 +73,7 @@ pub struct ConfigError {
 impl Config {
     /// Walks up from `start` for `mcaccess.toml`.
     pub fn discover(start: &Path) -> Option<PathBuf> {
-        start
-            .ancestors()
-            .map(|d| d.join(FILE_NAME))
-            .find(|p| p.is_file())
+        start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -103,10 +100,7 @@ impl Config {
             let help = unknown_field_help(&message);
             err(e.span(), message, help)
         })?;
-        let mut cfg = Config {
-            path: Some(path.to_path_buf()),
-            ..Config::default()
-        };
+        let mut cfg = Config { path: Some(path.to_path_buf()), ..Config::default() };
         let uid = |v: &Spanned<String>, what: &str| -> Result<String, ConfigError> {
             if is_uid(v.get_ref()) {
                 Ok(v.get_ref().clone())
@@ -132,8 +126,7 @@ impl Config {
             cfg.region = Some(r.get_ref().clone());
         }
         for (name, v) in &raw.accounts {
-            cfg.accounts
-                .insert(name.clone(), uid(v, &format!("account `{name}`"))?);
+            cfg.accounts.insert(name.clone(), uid(v, &format!("account `{name}`"))?);
         }
         let mut keys: Vec<&'static str> = vec!["default", "cross-account"];
         keys.extend(Source::ALL.map(Source::name));
@@ -158,21 +151,12 @@ impl Config {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("[roles] takes: {}", keys.join(", ")),
                         };
-                        return Err(err(
-                            Some(key.span()),
-                            format!("unknown key `{other}` in [roles]"),
-                            Some(help),
-                        ));
+                        return Err(err(Some(key.span()), format!("unknown key `{other}` in [roles]"), Some(help)));
                     }
                 },
             }
         }
-        cfg.lint_allow = raw
-            .lint
-            .allow
-            .iter()
-            .map(|a| (a.get_ref().clone(), a.span()))
-            .collect();
+        cfg.lint_allow = raw.lint.allow.iter().map(|a| (a.get_ref().clone(), a.span())).collect();
         cfg.text = text.clone();
         Ok(cfg)
     }
@@ -204,10 +188,7 @@ mod tests {
     }
 
     fn line_of(e: &ConfigError) -> usize {
-        e.text[..e.span.clone().unwrap().start]
-            .matches('\n')
-            .count()
-            + 1
+        e.text[..e.span.clone().unwrap().start].matches('\n').count() + 1
     }
 
     #[test]
@@ -218,13 +199,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.owner.as_deref(), Some("5678901234567890"));
         assert_eq!(c.account("ots-prod"), Some("1234567890123456"));
-        assert_eq!(
-            c.roles
-                .per_source
-                .get(&Source::Tablestore)
-                .map(String::as_str),
-            Some("mc-ots")
-        );
+        assert_eq!(c.roles.per_source.get(&Source::Tablestore).map(String::as_str), Some("mc-ots"));
         assert_eq!(c.lint_allow[0].0, "MCA008");
     }
 

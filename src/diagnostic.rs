@@ -125,21 +125,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: Code, span: Range<usize>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            span,
-            label: String::new(),
-            help: None,
-        }
+        Diagnostic { code, severity: Severity::Error, message: message.into(), span, label: String::new(), help: None }
     }
 
     pub fn warning(code: Code, span: Range<usize>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(code, span, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Self::error(code, span, message) }
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {

@@ -69,8 +69,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
 }
 
 fn is_sql(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
 }
 
 /// Reads a file as UTF-8. Invalid UTF-8 is an error naming the first bad
@@ -79,8 +78,7 @@ pub fn read(input: &Input) -> Result<String, String> {
     let bytes = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-                .map_err(|e| format!("<stdin>: {e}"))?;
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| format!("<stdin>: {e}"))?;
             buf
         }
         Input::File(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
@@ -89,7 +87,10 @@ pub fn read(input: &Input) -> Result<String, String> {
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        format!("{}: not valid UTF-8 (first bad byte at offset {at}, line {line}); the file was left untouched", input.display())
+        format!(
+            "{}: not valid UTF-8 (first bad byte at offset {at}, line {line}); the file was left untouched",
+            input.display()
+        )
     })
 }
 
@@ -102,26 +103,12 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), String> {
     let dir = target.parent().unwrap_or(Path::new("."));
     let meta = std::fs::metadata(&target).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.permissions().readonly() {
-        return Err(format!(
-            "{}: the file is read-only; it was left untouched",
-            path.display()
-        ));
+        return Err(format!("{}: the file is read-only; it was left untouched", path.display()));
     }
-    let fail = |e: std::io::Error| {
-        format!(
-            "{}: cannot write: {e}; the file was left untouched",
-            path.display()
-        )
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".mcaccess-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
+    let fail = |e: std::io::Error| format!("{}: cannot write: {e}; the file was left untouched", path.display());
+    let mut tmp = tempfile::Builder::new().prefix(".mcaccess-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
     tmp.write_all(contents.as_bytes()).map_err(fail)?;
-    tmp.as_file()
-        .set_permissions(meta.permissions())
-        .map_err(fail)?;
+    tmp.as_file().set_permissions(meta.permissions()).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(&target).map_err(|e| fail(e.error))?;
     Ok(())

@@ -9,9 +9,7 @@ use crate::catalog;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Mode;
 use crate::resolve::{DUAL_SIGNATURE_FLAG, StatementPlan};
-use crate::scan::{
-    Format, KeywordCase, Literal, PropertyList, ROLEARN_KEY, ScannedFile, Statement, StatementKind,
-};
+use crate::scan::{Format, KeywordCase, Literal, PropertyList, ROLEARN_KEY, ScannedFile, Statement, StatementKind};
 use crate::source::SourceFile;
 use std::ops::Range;
 
@@ -47,11 +45,7 @@ pub struct FilePlan {
 
 impl FilePlan {
     pub fn edits(&self) -> Vec<Edit> {
-        let mut edits: Vec<Edit> = self
-            .findings
-            .iter()
-            .flat_map(|f| f.edits.iter().cloned())
-            .collect();
+        let mut edits: Vec<Edit> = self.findings.iter().flat_map(|f| f.edits.iter().cloned()).collect();
         edits.sort_by_key(|e| (e.range.start, e.range.end));
         edits
     }
@@ -60,15 +54,11 @@ impl FilePlan {
 /// Computes the findings and edits for one scanned and resolved file.
 pub fn plan_fixes(source: &SourceFile, scanned: &ScannedFile, plans: &[StatementPlan]) -> FilePlan {
     let mut out = FilePlan::default();
-    out.errors
-        .extend(scanned.diagnostics.iter().filter(|d| d.is_error()).cloned());
+    out.errors.extend(scanned.diagnostics.iter().filter(|d| d.is_error()).cloned());
     if scanned.unreadable {
         return out;
     }
-    let ctx = Ctx {
-        text: &source.text,
-        newline: source.newline(),
-    };
+    let ctx = Ctx { text: &source.text, newline: source.newline() };
     let mut plans = plans.iter().peekable();
     let mut flag_on = false;
     for (index, stmt) in scanned.statements.iter().enumerate() {
@@ -110,11 +100,7 @@ pub fn plan_fixes(source: &SourceFile, scanned: &ScannedFile, plans: &[Statement
         let finding = match (&plan.role, plan.mode) {
             (None, Mode::DualSignature) => {
                 if let Some(entry) = rolearns.first() {
-                    let list = stmt
-                        .clauses
-                        .serde_properties
-                        .as_ref()
-                        .expect("a rolearn sits in a list");
+                    let list = stmt.clauses.serde_properties.as_ref().expect("a rolearn sits in a list");
                     out.findings.push(Finding {
                         diagnostic: Diagnostic::error(
                             Code::MCA003,
@@ -130,9 +116,15 @@ pub fn plan_fixes(source: &SourceFile, scanned: &ScannedFile, plans: &[Statement
                     flag_on = true;
                     let at = first_annotation_start(scanned, stmt);
                     Some(Finding {
-                        diagnostic: Diagnostic::error(Code::MCA003, stmt.span.start..stmt.span.start + first_line_len(&source.text, stmt.span.start), format!("dual-signature needs `SET {DUAL_SIGNATURE_FLAG}=true;` before the statement"))
-                            .label("no SET before this statement")
-                            .help(format!("add SET {DUAL_SIGNATURE_FLAG}=true; above it (mcaccess fix does); set it at query time too")),
+                        diagnostic: Diagnostic::error(
+                            Code::MCA003,
+                            stmt.span.start..stmt.span.start + first_line_len(&source.text, stmt.span.start),
+                            format!("dual-signature needs `SET {DUAL_SIGNATURE_FLAG}=true;` before the statement"),
+                        )
+                        .label("no SET before this statement")
+                        .help(format!(
+                            "add SET {DUAL_SIGNATURE_FLAG}=true; above it (mcaccess fix does); set it at query time too"
+                        )),
                         edits: vec![ctx.set_flag(at, stmt.keyword_case)],
                     })
                 } else {
@@ -142,39 +134,33 @@ pub fn plan_fixes(source: &SourceFile, scanned: &ScannedFile, plans: &[Statement
             (None, _) => None,
             (Some(role), _) => ctx.rolearn_finding(stmt, &role.arn),
         };
-        out.findings.extend(finding);
+        match finding {
+            // The @access asks for a role fix cannot put in place: an error.
+            Some(f) if !f.fixable() => out.errors.push(f.diagnostic),
+            Some(f) => out.findings.push(f),
+            None => {}
+        }
     }
     out
 }
 
 fn entry_index(list: &PropertyList) -> usize {
-    list.entries
-        .iter()
-        .position(|p| p.key.value == ROLEARN_KEY)
-        .expect("caller checked")
+    list.entries.iter().position(|p| p.key.value == ROLEARN_KEY).expect("caller checked")
 }
 
 fn first_line_len(text: &str, start: usize) -> usize {
-    text[start..]
-        .find(['\r', '\n'])
-        .unwrap_or(text.len() - start)
+    text[start..].find(['\r', '\n']).unwrap_or(text.len() - start)
 }
 
 /// Where the statement's annotation block starts (its first `@access` or
 /// `@allow`), so that inserted text keeps the annotations attached.
 fn first_annotation_start(scanned: &ScannedFile, stmt: &Statement) -> usize {
-    stmt.access
-        .iter()
-        .chain(&stmt.allows)
-        .map(|&i| scanned.annotations[i].span.start)
-        .min()
-        .unwrap_or(stmt.span.start)
+    stmt.access.iter().chain(&stmt.allows).map(|&i| scanned.annotations[i].span.start).min().unwrap_or(stmt.span.start)
 }
 
 /// Applies sorted, non-overlapping edits to `text`.
 pub fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut out =
-        String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut out = String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut at = 0;
     for e in edits {
         debug_assert!(e.range.start >= at, "overlapping edits");
@@ -202,9 +188,7 @@ impl Ctx<'_> {
     /// Whether only spaces and tabs stand between the line start and `offset`.
     fn first_on_line(&self, offset: usize) -> bool {
         let start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        self.text[start..offset]
-            .bytes()
-            .all(|b| b == b' ' || b == b'\t' || b == 0xEF || b == 0xBB || b == 0xBF)
+        self.text[start..offset].bytes().all(|b| b == b' ' || b == b'\t' || b == 0xEF || b == 0xBB || b == 0xBF)
     }
 
     /// If only whitespace and at most a line comment follow `pos` on its
@@ -214,8 +198,7 @@ impl Ctx<'_> {
         let trimmed = rest.trim_start_matches([' ', '\t']);
         let eol = |s: &str| {
             pos + rest.len() - s.len()
-                + s.find('\n')
-                    .map_or(s.len(), |i| if s[..i].ends_with('\r') { i - 1 } else { i })
+                + s.find('\n').map_or(s.len(), |i| if s[..i].ends_with('\r') { i - 1 } else { i })
         };
         if trimmed.is_empty() || trimmed.starts_with(['\n', '\r']) || trimmed.starts_with("--") {
             Some(eol(trimmed))
@@ -234,25 +217,16 @@ impl Ctx<'_> {
             if entry.value.value == arn {
                 return None;
             }
-            let quote = self.text[entry.value.span.clone()]
-                .chars()
-                .next()
-                .unwrap_or('\'');
+            let quote = self.text[entry.value.span.clone()].chars().next().unwrap_or('\'');
             return Some(Finding {
                 diagnostic: Diagnostic::error(
                     Code::MCA003,
                     entry.value.span.clone(),
-                    format!(
-                        "rolearn is `{}`, but the @access resolves to `{arn}`",
-                        entry.value.value
-                    ),
+                    format!("rolearn is `{}`, but the @access resolves to `{arn}`", entry.value.value),
                 )
                 .label("wrong role ARN")
                 .help(format!("set it to '{arn}' (mcaccess fix does)")),
-                edits: vec![Edit {
-                    range: entry.value.span.clone(),
-                    text: format!("{quote}{arn}{quote}"),
-                }],
+                edits: vec![Edit { range: entry.value.span.clone(), text: format!("{quote}{arn}{quote}") }],
             });
         }
         let missing = |span: Range<usize>, edits: Vec<Edit>, help: String| Finding {
@@ -261,9 +235,7 @@ impl Ctx<'_> {
                 .help(help),
             edits,
         };
-        let fix_help = format!(
-            "add 'odps.properties.rolearn'='{arn}' to WITH SERDEPROPERTIES (mcaccess fix does)"
-        );
+        let fix_help = format!("add 'odps.properties.rolearn'='{arn}' to WITH SERDEPROPERTIES (mcaccess fix does)");
         if let Some(list) = &c.serde_properties {
             return Some(missing(list.span(), self.append_entry(list, arn), fix_help));
         }
@@ -275,10 +247,12 @@ impl Ctx<'_> {
             ));
         }
         let Some(stored_as) = &c.stored_as else {
-            let span = stmt.name.as_ref().map_or(
-                stmt.span.start..stmt.span.start + first_line_len(self.text, stmt.span.start),
-                |n| n.span.clone(),
-            );
+            let span = stmt
+                .name
+                .as_ref()
+                .map_or(stmt.span.start..stmt.span.start + first_line_len(self.text, stmt.span.start), |n| {
+                    n.span.clone()
+                });
             return Some(missing(
                 span,
                 vec![],
@@ -325,10 +299,7 @@ impl Ctx<'_> {
                     };
                     Some(missing(
                         stored_as.keyword.clone(),
-                        vec![Edit {
-                            range: start..start,
-                            text,
-                        }],
+                        vec![Edit { range: start..start, text }],
                         format!(
                             "add ROW FORMAT SERDE '{serde}' WITH SERDEPROPERTIES ('odps.properties.rolearn'='{arn}') before STORED AS (mcaccess fix does)"
                         ),
@@ -341,23 +312,13 @@ impl Ctx<'_> {
     /// `WITH SERDEPROPERTIES (…)` right after a handler or SerDe literal: on a
     /// new line when the literal ends its line, else inline.
     fn insert_clause_after(&self, lit: &Literal, case: KeywordCase, arn: &str) -> Edit {
-        let clause = format!(
-            "{} ({})",
-            case.apply("WITH SERDEPROPERTIES"),
-            self.entry('\'', arn)
-        );
+        let clause = format!("{} ({})", case.apply("WITH SERDEPROPERTIES"), self.entry('\'', arn));
         match self.trivia_to_eol(lit.span.end) {
             Some(eol) if eol < self.text.len() => {
                 let indent = self.indent_of_line(lit.span.start);
-                Edit {
-                    range: eol..eol,
-                    text: format!("{}{indent}{clause}", self.newline),
-                }
+                Edit { range: eol..eol, text: format!("{}{indent}{clause}", self.newline) }
             }
-            _ => Edit {
-                range: lit.span.end..lit.span.end,
-                text: format!(" {clause}"),
-            },
+            _ => Edit { range: lit.span.end..lit.span.end, text: format!(" {clause}") },
         }
     }
 
@@ -365,15 +326,9 @@ impl Ctx<'_> {
     fn append_entry(&self, list: &PropertyList, arn: &str) -> Vec<Edit> {
         let Some(last) = list.entries.last() else {
             let at = list.open + 1;
-            return vec![Edit {
-                range: at..at,
-                text: self.entry('\'', arn),
-            }];
+            return vec![Edit { range: at..at, text: self.entry('\'', arn) }];
         };
-        let quote = self.text[last.key.span.clone()]
-            .chars()
-            .next()
-            .unwrap_or('\'');
+        let quote = self.text[last.key.span.clone()].chars().next().unwrap_or('\'');
         let entry = self.entry(quote, arn);
         let multiline = self.text[list.open..last.key.span.start].contains('\n');
         if !multiline {
@@ -383,48 +338,27 @@ impl Ctx<'_> {
                     let prev = &list.entries[n - 2];
                     let after_comma = prev.comma.map_or(prev.value.span.end, |c| c + 1);
                     let gap = &self.text[after_comma..last.key.span.start];
-                    if gap.chars().all(|c| c == ' ' || c == '\t') {
-                        gap.to_string()
-                    } else {
-                        " ".to_string()
-                    }
+                    if gap.chars().all(|c| c == ' ' || c == '\t') { gap.to_string() } else { " ".to_string() }
                 }
                 _ => " ".to_string(),
             };
             let at = last.value.span.end;
-            return vec![Edit {
-                range: at..at,
-                text: format!(",{space}{entry}"),
-            }];
+            return vec![Edit { range: at..at, text: format!(",{space}{entry}") }];
         }
         let indent = if self.first_on_line(last.key.span.start) {
             self.indent_of_line(last.key.span.start).to_string()
         } else {
-            " ".repeat(
-                self.text[..last.key.span.start]
-                    .rsplit('\n')
-                    .next()
-                    .map_or(0, |l| l.chars().count()),
-            )
+            " ".repeat(self.text[..last.key.span.start].rsplit('\n').next().map_or(0, |l| l.chars().count()))
         };
         let at = last.value.span.end;
         match self.trivia_to_eol(at) {
             // `)` is on a later line: comma after the value, entry at the end
             // of the line (after any trailing comment).
             Some(eol) if eol < list.close => vec![
-                Edit {
-                    range: at..at,
-                    text: ",".to_string(),
-                },
-                Edit {
-                    range: eol..eol,
-                    text: format!("{}{indent}{entry}", self.newline),
-                },
+                Edit { range: at..at, text: ",".to_string() },
+                Edit { range: eol..eol, text: format!("{}{indent}{entry}", self.newline) },
             ],
-            _ => vec![Edit {
-                range: at..at,
-                text: format!(",{}{indent}{entry}", self.newline),
-            }],
+            _ => vec![Edit { range: at..at, text: format!(",{}{indent}{entry}", self.newline) }],
         }
     }
 
@@ -435,10 +369,7 @@ impl Ctx<'_> {
         let ws = [' ', '\t', '\r', '\n'];
         if list.entries.len() == 1 {
             let before = self.text[..list.start].trim_end_matches(ws).len();
-            return vec![Edit {
-                range: before..list.close + 1,
-                text: String::new(),
-            }];
+            return vec![Edit { range: before..list.close + 1, text: String::new() }];
         }
         if let Some(own) = entry.comma.filter(|_| i + 1 < list.entries.len()) {
             // Not the last entry: drop it with its own comma and the spaces
@@ -454,63 +385,29 @@ impl Ctx<'_> {
                 0
             };
             if nl > 0 && self.first_on_line(entry.key.span.start) {
-                let line_start = self.text[..entry.key.span.start]
-                    .rfind('\n')
-                    .map_or(0, |p| p + 1);
-                return vec![Edit {
-                    range: line_start..own + 1 + spaces + nl,
-                    text: String::new(),
-                }];
+                let line_start = self.text[..entry.key.span.start].rfind('\n').map_or(0, |p| p + 1);
+                return vec![Edit { range: line_start..own + 1 + spaces + nl, text: String::new() }];
             }
-            return vec![Edit {
-                range: entry.key.span.start..own + 1 + spaces,
-                text: String::new(),
-            }];
+            return vec![Edit { range: entry.key.span.start..own + 1 + spaces, text: String::new() }];
         }
         // The last entry: drop the comma before it and the whitespace that
         // leads to it, keeping any comment in between.
-        let comma = list.entries[i - 1]
-            .comma
-            .expect("a later entry follows a comma");
+        let comma = list.entries[i - 1].comma.expect("a later entry follows a comma");
         let lead = self.text[..entry.key.span.start].trim_end_matches(ws).len();
         if lead == comma + 1 {
-            vec![Edit {
-                range: comma..entry.value.span.end,
-                text: String::new(),
-            }]
+            vec![Edit { range: comma..entry.value.span.end, text: String::new() }]
         } else {
             vec![
-                Edit {
-                    range: comma..comma + 1,
-                    text: String::new(),
-                },
-                Edit {
-                    range: lead..entry.value.span.end,
-                    text: String::new(),
-                },
+                Edit { range: comma..comma + 1, text: String::new() },
+                Edit { range: lead..entry.value.span.end, text: String::new() },
             ]
         }
     }
 
     fn set_flag(&self, at: usize, case: KeywordCase) -> Edit {
         let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let line_start = if self.text.starts_with('\u{feff}') && line_start == 0 {
-            3
-        } else {
-            line_start
-        };
-        let pos = if self.first_on_line(at) {
-            line_start
-        } else {
-            at
-        };
-        Edit {
-            range: pos..pos,
-            text: format!(
-                "{} {DUAL_SIGNATURE_FLAG}=true;{}",
-                case.apply("SET"),
-                self.newline
-            ),
-        }
+        let line_start = if self.text.starts_with('\u{feff}') && line_start == 0 { 3 } else { line_start };
+        let pos = if self.first_on_line(at) { line_start } else { at };
+        Edit { range: pos..pos, text: format!("{} {DUAL_SIGNATURE_FLAG}=true;{}", case.apply("SET"), self.newline) }
     }
 }

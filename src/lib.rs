@@ -38,11 +38,7 @@ pub struct Analysis {
 pub fn analyse(source: SourceFile, config: &Config) -> Analysis {
     let scanned = scan::scan(&source.text);
     let plans = resolve::resolve(&scanned, config);
-    Analysis {
-        source,
-        scanned,
-        plans,
-    }
+    Analysis { source, scanned, plans }
 }
 
 impl Analysis {

@@ -101,8 +101,7 @@ pub fn is_templated(value: &str) -> bool {
     value.contains("${")
         || value.contains('{')
         || value.contains('<')
-        || b.windows(2)
-            .any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
+        || b.windows(2).any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
 }
 
 pub fn parse(value: &str) -> Location {
@@ -120,10 +119,7 @@ pub fn parse(value: &str) -> Location {
     {
         return parse_jdbc(value, driver, after);
     }
-    let scheme = value
-        .split_once(':')
-        .map_or("", |(s, _)| s)
-        .to_ascii_lowercase();
+    let scheme = value.split_once(':').map_or("", |(s, _)| s).to_ascii_lowercase();
     Location::Other { scheme }
 }
 
@@ -159,12 +155,7 @@ fn parse_oss(value: &str, rest: &str) -> Location {
     } else {
         (None, first, after)
     };
-    Location::Oss(OssLocation {
-        endpoint,
-        bucket: bucket.to_string(),
-        prefix: prefix.to_string(),
-        credentials,
-    })
+    Location::Oss(OssLocation { endpoint, bucket: bucket.to_string(), prefix: prefix.to_string(), credentials })
 }
 
 fn oss_endpoint(host: &str) -> Endpoint {
@@ -175,11 +166,7 @@ fn oss_endpoint(host: &str) -> Endpoint {
             Some(r) => (r, true),
             None => (first, false),
         };
-        return Endpoint {
-            host: host.to_string(),
-            region: is_region(region).then(|| region.to_string()),
-            internal,
-        };
+        return Endpoint { host: host.to_string(), region: is_region(region).then(|| region.to_string()), internal };
     }
     // OSS-HDFS: cn-hangzhou.oss-dls.aliyuncs.com
     if let Some((region, _)) = lower.split_once(".oss-dls.") {
@@ -189,11 +176,7 @@ fn oss_endpoint(host: &str) -> Endpoint {
             internal: true,
         };
     }
-    Endpoint {
-        host: host.to_string(),
-        region: None,
-        internal: lower.contains("-internal"),
-    }
+    Endpoint { host: host.to_string(), region: None, internal: lower.contains("-internal") }
 }
 
 fn parse_tablestore(value: &str, rest: &str) -> Location {
@@ -202,20 +185,11 @@ fn parse_tablestore(value: &str, rest: &str) -> Location {
     let lower = host.to_ascii_lowercase();
     let labels: Vec<&str> = lower.split('.').collect();
     let instance = labels.first().copied().unwrap_or("").to_string();
-    let region = labels
-        .get(1)
-        .filter(|r| is_region(r))
-        .map(|r| r.to_string());
-    let internal = labels
-        .get(2)
-        .is_some_and(|l| l.ends_with("-internal") || *l == "vpc");
+    let region = labels.get(1).filter(|r| is_region(r)).map(|r| r.to_string());
+    let internal = labels.get(2).is_some_and(|l| l.ends_with("-internal") || *l == "vpc");
     Location::Tablestore(TablestoreLocation {
         instance,
-        endpoint: Endpoint {
-            host: host.to_string(),
-            region,
-            internal,
-        },
+        endpoint: Endpoint { host: host.to_string(), region, internal },
         credentials,
     })
 }
@@ -225,23 +199,16 @@ fn parse_jdbc(value: &str, driver: &str, after: &str) -> Location {
     let host = after[..authority_end].split(':').next().unwrap_or("");
     let lower = host.to_ascii_lowercase();
     let path = &after[authority_end..];
-    let database = path
-        .trim_start_matches('/')
-        .split(['?', '/'])
-        .next()
-        .unwrap_or("")
-        .to_string();
+    let database = path.trim_start_matches('/').split(['?', '/']).next().unwrap_or("").to_string();
     let first_label = lower.split('.').next().unwrap_or("");
     let (stem, internal) = match first_label.strip_suffix("-internal") {
         Some(s) => (s, true),
         None => (first_label, false),
     };
     let dashed: Vec<&str> = stem.split('-').collect();
-    let region = [2usize, 3].iter().find_map(|&n| {
-        (dashed.len() > n)
-            .then(|| dashed[dashed.len() - n..].join("-"))
-            .filter(|r| is_region(r))
-    });
+    let region = [2usize, 3]
+        .iter()
+        .find_map(|&n| (dashed.len() > n).then(|| dashed[dashed.len() - n..].join("-")).filter(|r| is_region(r)));
     let mut credentials = Vec::new();
     if let Some(q) = value.find('?') {
         let mut at = q + 1;
@@ -257,11 +224,7 @@ fn parse_jdbc(value: &str, driver: &str, after: &str) -> Location {
     }
     Location::Jdbc(JdbcLocation {
         driver: driver.to_ascii_lowercase(),
-        endpoint: Endpoint {
-            host: host.to_string(),
-            region,
-            internal,
-        },
+        endpoint: Endpoint { host: host.to_string(), region, internal },
         database,
         credentials,
     })
@@ -273,32 +236,18 @@ mod tests {
 
     #[test]
     fn oss_forms() {
-        let Location::Oss(o) =
-            parse("oss://oss-cn-hangzhou-internal.aliyuncs.com/oss-mc-test/orc_snappy/")
-        else {
+        let Location::Oss(o) = parse("oss://oss-cn-hangzhou-internal.aliyuncs.com/oss-mc-test/orc_snappy/") else {
             panic!()
         };
-        assert_eq!(
-            (o.bucket.as_str(), o.prefix.as_str()),
-            ("oss-mc-test", "orc_snappy/")
-        );
+        assert_eq!((o.bucket.as_str(), o.prefix.as_str()), ("oss-mc-test", "orc_snappy/"));
         let e = o.endpoint.unwrap();
-        assert_eq!(
-            (e.region.as_deref(), e.internal),
-            (Some("cn-hangzhou"), true)
-        );
-        let Location::Oss(o) = parse("oss://oss-cn-shanghai.aliyuncs.com/b") else {
-            panic!()
-        };
+        assert_eq!((e.region.as_deref(), e.internal), (Some("cn-hangzhou"), true));
+        let Location::Oss(o) = parse("oss://oss-cn-shanghai.aliyuncs.com/b") else { panic!() };
         assert!(!o.endpoint.unwrap().internal);
-        let Location::Oss(o) = parse("oss://bucket-only/path/") else {
-            panic!()
-        };
+        let Location::Oss(o) = parse("oss://bucket-only/path/") else { panic!() };
         assert!(o.endpoint.is_none());
         assert_eq!(o.bucket, "bucket-only");
-        let Location::Oss(o) = parse("oss://cn-hangzhou.oss-dls.aliyuncs.com/b/p") else {
-            panic!()
-        };
+        let Location::Oss(o) = parse("oss://cn-hangzhou.oss-dls.aliyuncs.com/b/p") else { panic!() };
         assert_eq!(o.endpoint.unwrap().region.as_deref(), Some("cn-hangzhou"));
         let v = "oss://LTAIxx:secret@oss-cn-beijing-internal.aliyuncs.com/b/";
         let Location::Oss(o) = parse(v) else { panic!() };
@@ -307,61 +256,34 @@ mod tests {
 
     #[test]
     fn tablestore_and_jdbc() {
-        let Location::Tablestore(t) =
-            parse("tablestore://cap1.cn-hangzhou.ots-internal.aliyuncs.com")
-        else {
+        let Location::Tablestore(t) = parse("tablestore://cap1.cn-hangzhou.ots-internal.aliyuncs.com") else {
             panic!()
         };
         assert_eq!(
-            (
-                t.instance.as_str(),
-                t.endpoint.region.as_deref(),
-                t.endpoint.internal
-            ),
+            (t.instance.as_str(), t.endpoint.region.as_deref(), t.endpoint.internal),
             ("cap1", Some("cn-hangzhou"), true)
         );
-        let Location::Tablestore(t) = parse("tablestore://Cap1.cn-hangzhou.ots.aliyuncs.com")
-        else {
-            panic!()
-        };
+        let Location::Tablestore(t) = parse("tablestore://Cap1.cn-hangzhou.ots.aliyuncs.com") else { panic!() };
         assert_eq!(t.instance, "cap1");
         assert!(!t.endpoint.internal);
         let v = "jdbc:postgresql://hgprecn-cn-oew210ut-cn-hangzhou-internal.hologres.aliyuncs.com:80/mc_db?ApplicationName=MaxCompute&table=t/";
-        let Location::Jdbc(j) = parse(v) else {
-            panic!()
-        };
+        let Location::Jdbc(j) = parse(v) else { panic!() };
         assert_eq!(
-            (
-                j.driver.as_str(),
-                j.database.as_str(),
-                j.endpoint.region.as_deref()
-            ),
+            (j.driver.as_str(), j.database.as_str(), j.endpoint.region.as_deref()),
             ("postgresql", "mc_db", Some("cn-hangzhou"))
         );
         assert!(j.endpoint.internal);
         let v = "jdbc:mysql://rm-x.mysql.rds.aliyuncs.com:3306/db?useSSL=false&user=u1&password=p@ss&table=t";
-        let Location::Jdbc(j) = parse(v) else {
-            panic!()
-        };
+        let Location::Jdbc(j) = parse(v) else { panic!() };
         let secrets: Vec<&str> = j.credentials.iter().map(|r| &v[r.clone()]).collect();
         assert_eq!(secrets, vec!["u1", "p@ss"]);
     }
 
     #[test]
     fn templates() {
-        for v in [
-            "oss://${endpoint}/${bucket}/",
-            "<oss_location>",
-            "oss://{OSS_BUCKET_NAME}/x",
-            "oss://$endpoint/b",
-        ] {
+        for v in ["oss://${endpoint}/${bucket}/", "<oss_location>", "oss://{OSS_BUCKET_NAME}/x", "oss://$endpoint/b"] {
             assert_eq!(parse(v), Location::Templated, "{v}");
         }
-        assert_eq!(
-            parse("hdfs://x/y"),
-            Location::Other {
-                scheme: "hdfs".into()
-            }
-        );
+        assert_eq!(parse("hdfs://x/y"), Location::Other { scheme: "hdfs".into() });
     }
 }

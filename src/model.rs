@@ -16,13 +16,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [
-        Source::Oss,
-        Source::Tablestore,
-        Source::Hologres,
-        Source::Dlf,
-        Source::PaimonDlf,
-    ];
+    pub const ALL: [Source; 5] = [Source::Oss, Source::Tablestore, Source::Hologres, Source::Dlf, Source::PaimonDlf];
 
     /// The canonical spelling, as written in annotations and config.
     pub fn name(self) -> &'static str {
@@ -50,10 +44,7 @@ impl Source {
     }
 
     pub fn parse(word: &str) -> Option<Source> {
-        Self::spellings()
-            .iter()
-            .find(|(s, _)| *s == word)
-            .map(|(_, v)| *v)
+        Self::spellings().iter().find(|(s, _)| *s == word).map(|(_, v)| *v)
     }
 }
 
@@ -74,12 +65,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [
-        Mode::SameAccount,
-        Mode::CrossAccount,
-        Mode::ServiceLinked,
-        Mode::DualSignature,
-    ];
+    pub const ALL: [Mode; 4] = [Mode::SameAccount, Mode::CrossAccount, Mode::ServiceLinked, Mode::DualSignature];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -110,11 +96,7 @@ pub struct Access {
 }
 
 impl Access {
-    pub const READ: Access = Access {
-        read: true,
-        write: false,
-        delete: false,
-    };
+    pub const READ: Access = Access { read: true, write: false, delete: false };
     pub const WORDS: [&'static str; 3] = ["read", "write", "delete"];
 
     /// Adds one word; `None` when it is not an access word.
@@ -129,11 +111,7 @@ impl Access {
     }
 
     pub fn union(self, other: Access) -> Access {
-        Access {
-            read: self.read || other.read,
-            write: self.write || other.write,
-            delete: self.delete || other.delete,
-        }
+        Access { read: self.read || other.read, write: self.write || other.write, delete: self.delete || other.delete }
     }
 
     pub fn words(self) -> Vec<&'static str> {
@@ -195,9 +173,7 @@ pub fn is_uid(s: &str) -> bool {
 
 /// A RAM role name: 1–64 letters, digits, `.` and `-`.
 pub fn is_role_name(s: &str) -> bool {
-    (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
 /// A region id such as `cn-hangzhou`, `ap-southeast-1`, `eu-central-1`.
@@ -208,27 +184,15 @@ pub fn is_region(s: &str) -> bool {
     first.len() == 2
         && first.bytes().all(|b| b.is_ascii_lowercase())
         && !rest.is_empty()
-        && rest.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && rest.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -241,14 +205,8 @@ mod tests {
     #[test]
     fn did_you_mean_finds_near_misses_only() {
         let sources = Source::spellings().iter().map(|(s, _)| *s);
-        assert_eq!(
-            did_you_mean("tablestor", sources.clone()),
-            Some("tablestore")
-        );
-        assert_eq!(
-            did_you_mean("cross-acount", Mode::ALL.map(Mode::name)),
-            Some("cross-account")
-        );
+        assert_eq!(did_you_mean("tablestor", sources.clone()), Some("tablestore"));
+        assert_eq!(did_you_mean("cross-acount", Mode::ALL.map(Mode::name)), Some("cross-account"));
         assert_eq!(did_you_mean("kafka", sources), None);
     }
 

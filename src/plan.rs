@@ -36,11 +36,7 @@ pub struct PlanEntry {
 }
 
 /// Plan entries for the statements whose plan resolved.
-pub fn entries(
-    file: &SourceFile,
-    scanned: &ScannedFile,
-    plans: &[StatementPlan],
-) -> Vec<PlanEntry> {
+pub fn entries(file: &SourceFile, scanned: &ScannedFile, plans: &[StatementPlan]) -> Vec<PlanEntry> {
     plans
         .iter()
         .filter_map(|sp| {
@@ -88,34 +84,20 @@ pub fn render_human(entries: &[PlanEntry]) -> String {
         let name = e.table.as_deref().unwrap_or("(unnamed)");
         out.push_str(&format!("{}:{}  {} {}\n", e.file, e.line, e.kind, name));
         let mut row = |k: &str, v: String| out.push_str(&format!("  {k:<12} {v}\n"));
-        row(
-            "source",
-            format!("{} ({}), access {}", e.source, e.mode, e.access),
-        );
+        row("source", format!("{} ({}), access {}", e.source, e.mode, e.access));
         match &e.role {
             Some(r) => row(
                 "role",
                 format!(
                     "{}{}",
                     r.arn,
-                    if r.kind == crate::resolve::RoleKind::ServiceLinked {
-                        " (service-linked)"
-                    } else {
-                        ""
-                    }
+                    if r.kind == crate::resolve::RoleKind::ServiceLinked { " (service-linked)" } else { "" }
                 ),
             ),
-            None => row(
-                "role",
-                "none: dual-signature (SET odps.sql.common.table.planner.ext.hive.bridge=true)"
-                    .into(),
-            ),
+            None => row("role", "none: dual-signature (SET odps.sql.common.table.planner.ext.hive.bridge=true)".into()),
         }
         if let (Some(server), Some(r)) = (&e.foreign_server, &e.role) {
-            row(
-                "set on",
-                format!("foreign server `{server}`: RoleARN {}", r.arn),
-            );
+            row("set on", format!("foreign server `{server}`: RoleARN {}", r.arn));
         }
         if let Some(t) = &e.trust_policy {
             let principals: Vec<String> = t
@@ -124,17 +106,9 @@ pub fn render_human(entries: &[PlanEntry]) -> String {
                 .filter_map(|s| s.principal.as_ref())
                 .flat_map(|p| {
                     let tag = |k: &str, v: &Option<Vec<String>>| {
-                        v.iter()
-                            .flatten()
-                            .map(|x| format!("{k} {x}"))
-                            .collect::<Vec<_>>()
+                        v.iter().flatten().map(|x| format!("{k} {x}")).collect::<Vec<_>>()
                     };
-                    [
-                        tag("RAM", &p.ram),
-                        tag("Federated", &p.federated),
-                        tag("Service", &p.service),
-                    ]
-                    .concat()
+                    [tag("RAM", &p.ram), tag("Federated", &p.federated), tag("Service", &p.service)].concat()
                 })
                 .collect();
             row("trust", principals.join(", "));
@@ -142,11 +116,7 @@ pub fn render_human(entries: &[PlanEntry]) -> String {
         match (&e.permissions, &e.permissions_error) {
             (Some(stmts), _) => {
                 for (i, s) in stmts.iter().enumerate() {
-                    let resources = s
-                        .resource
-                        .as_ref()
-                        .map(|r| r.items().join(", "))
-                        .unwrap_or_default();
+                    let resources = s.resource.as_ref().map(|r| r.items().join(", ")).unwrap_or_default();
                     let line = format!("{} on {}", s.action.items().join(", "), resources);
                     row(if i == 0 { "permissions" } else { "" }, line);
                 }
@@ -159,12 +129,9 @@ pub fn render_human(entries: &[PlanEntry]) -> String {
                         "managed by the service-linked role".into()
                     }
                     (Source::Hologres, None) => {
-                        "none in RAM: dual-signature uses the caller's own Hologres permissions"
-                            .into()
+                        "none in RAM: dual-signature uses the caller's own Hologres permissions".into()
                     }
-                    (Source::Hologres, _) => {
-                        "none in RAM: grant the role access inside Hologres".into()
-                    }
+                    (Source::Hologres, _) => "none in RAM: grant the role access inside Hologres".into(),
                     _ => "none".into(),
                 },
             ),

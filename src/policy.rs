@@ -68,10 +68,7 @@ pub struct PolicyDocument {
 
 impl PolicyDocument {
     pub fn new(statement: Vec<Statement>) -> Self {
-        PolicyDocument {
-            statement,
-            version: "1".to_string(),
-        }
+        PolicyDocument { statement, version: "1".to_string() }
     }
 
     /// Pretty JSON, as written to files.
@@ -100,38 +97,22 @@ fn assume(principal: Principal, condition: Option<Condition>) -> Statement {
 /// A trust statement for a service principal (`odps.aliyuncs.com` or
 /// `<uid>@odps.aliyuncs.com`).
 pub fn trust_service(service: String) -> Statement {
-    assume(
-        Principal {
-            service: Some(vec![service]),
-            ..Principal::default()
-        },
-        None,
-    )
+    assume(Principal { service: Some(vec![service]), ..Principal::default() }, None)
 }
 
 /// A trust statement for an Alibaba Cloud account (`acs:ram::<uid>:root`).
 pub fn trust_account(uid: &str) -> Statement {
-    assume(
-        Principal {
-            ram: Some(vec![format!("acs:ram::{uid}:root")]),
-            ..Principal::default()
-        },
-        None,
-    )
+    assume(Principal { ram: Some(vec![format!("acs:ram::{uid}:root")]), ..Principal::default() }, None)
 }
 
 /// A trust statement for a SAML identity provider.
 pub fn trust_saml(uid: &str, idp: &str) -> Statement {
     let mut cond = Condition::new();
-    cond.entry("StringEquals".into()).or_default().insert(
-        "saml:recipient".into(),
-        OneOrMany::One("https://signin.aliyun.com/saml-role/sso".into()),
-    );
+    cond.entry("StringEquals".into())
+        .or_default()
+        .insert("saml:recipient".into(), OneOrMany::One("https://signin.aliyun.com/saml-role/sso".into()));
     assume(
-        Principal {
-            federated: Some(vec![format!("acs:ram::{uid}:saml-provider/{idp}")]),
-            ..Principal::default()
-        },
+        Principal { federated: Some(vec![format!("acs:ram::{uid}:saml-provider/{idp}")]), ..Principal::default() },
         Some(cond),
     )
 }

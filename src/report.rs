@@ -19,28 +19,16 @@ impl Style {
     pub fn for_stderr() -> Style {
         use std::io::IsTerminal;
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: std::io::stderr().is_terminal() && !no_color,
-            width: 100,
-        }
+        Style { color: std::io::stderr().is_terminal() && !no_color, width: 100 }
     }
 
     pub fn plain() -> Style {
-        Style {
-            color: false,
-            width: 100,
-        }
+        Style { color: false, width: 100 }
     }
 
     fn handler(self) -> GraphicalReportHandler {
-        let theme = if self.color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
-        GraphicalReportHandler::new_themed(theme)
-            .with_links(false)
-            .with_width(self.width)
+        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        GraphicalReportHandler::new_themed(theme).with_links(false).with_width(self.width)
     }
 }
 
@@ -80,10 +68,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -92,9 +77,7 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let label = (!self.d.label.is_empty()).then(|| self.d.label.clone());
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(label, self.span),
-        )))
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(label, self.span))))
     }
 }
 
@@ -110,10 +93,7 @@ pub fn render(d: &Diagnostic, file: &SourceFile, style: Style) -> String {
         span: (start, end - start).into(),
     };
     let mut out = String::new();
-    style
-        .handler()
-        .render_report(&mut out, &report)
-        .expect("writing to a String cannot fail");
+    style.handler().render_report(&mut out, &report).expect("writing to a String cannot fail");
     out
 }
 
@@ -142,10 +122,7 @@ pub fn render_config_error(e: &ConfigError, style: Style) -> String {
         help: e.help.clone(),
     };
     let mut out = String::new();
-    style
-        .handler()
-        .render_report(&mut out, &report)
-        .expect("writing to a String cannot fail");
+    style.handler().render_report(&mut out, &report).expect("writing to a String cannot fail");
     out
 }
 
@@ -156,20 +133,14 @@ mod tests {
 
     #[test]
     fn renders_file_line_label_and_help() {
-        let file = SourceFile::new(
-            "a.sql",
-            "-- @access tablestor\nCREATE EXTERNAL TABLE t;".to_string(),
-        );
+        let file = SourceFile::new("a.sql", "-- @access tablestor\nCREATE EXTERNAL TABLE t;".to_string());
         let d = Diagnostic::error(Code::MCA001, 11..20, "unknown source `tablestor`")
             .label("not a source")
             .help("did you mean `tablestore`?");
         let out = render(&d, &file, Style::plain());
         assert!(out.contains("MCA001(annotation-syntax)"), "{out}");
         assert!(out.contains("[a.sql:1:12]"), "{out}");
-        assert!(
-            out.contains("not a source") && out.contains("help: did you mean `tablestore`?"),
-            "{out}"
-        );
+        assert!(out.contains("not a source") && out.contains("help: did you mean `tablestore`?"), "{out}");
         assert!(!out.contains('\u{1b}'), "no escapes when plain");
     }
 }

@@ -87,13 +87,8 @@ pub fn resolve(file: &ScannedFile, config: &Config) -> Vec<StatementPlan> {
             continue;
         };
         let context = maxcompute_context(file, stmt.span.start);
-        let comment = file.annotations[stmt.access.expect("access_of found one")]
-            .span
-            .clone();
-        out.push(StatementPlan {
-            statement: index,
-            plan: plan_statement(stmt, access, comment, &context, config),
-        });
+        let comment = file.annotations[stmt.access.expect("access_of found one")].span.clone();
+        out.push(StatementPlan { statement: index, plan: plan_statement(stmt, access, comment, &context, config) });
     }
     out
 }
@@ -108,11 +103,7 @@ struct Context {
 
 fn maxcompute_context(file: &ScannedFile, offset: usize) -> Context {
     let mut c = Context::default();
-    for a in file
-        .annotations
-        .iter()
-        .take_while(|a| a.span.start < offset)
-    {
+    for a in file.annotations.iter().take_while(|a| a.span.start < offset) {
         if let Annotation::MaxCompute(m) = &a.annotation {
             if m.owner.is_some() {
                 c.owner = m.owner.clone();
@@ -126,9 +117,7 @@ fn maxcompute_context(file: &ScannedFile, offset: usize) -> Context {
 }
 
 fn mode_error(span: Range<usize>, message: String, help: &str) -> Diagnostic {
-    Diagnostic::error(Code::MCA013, span, message)
-        .label("not applicable here")
-        .help(help.to_string())
+    Diagnostic::error(Code::MCA013, span, message).label("not applicable here").help(help.to_string())
 }
 
 fn plan_statement(
@@ -140,10 +129,7 @@ fn plan_statement(
 ) -> Result<AccessPlan, Diagnostic> {
     let source = a.source.value;
     let mode = a.mode.as_ref().map_or(Mode::SameAccount, |m| m.value);
-    let mode_span = a
-        .mode
-        .as_ref()
-        .map_or(a.source.span.clone(), |m| m.span.clone());
+    let mode_span = a.mode.as_ref().map_or(a.source.span.clone(), |m| m.span.clone());
     let is_schema = matches!(stmt.kind, StatementKind::CreateExternalSchema { .. });
 
     // Which modes fit which statements and sources.
@@ -151,10 +137,7 @@ fn plan_statement(
         Mode::ServiceLinked if !is_schema => {
             return Err(mode_error(
                 mode_span,
-                format!(
-                    "service-linked applies only to CREATE EXTERNAL SCHEMA, not to {}",
-                    stmt.kind.describe()
-                ),
+                format!("service-linked applies only to CREATE EXTERNAL SCHEMA, not to {}", stmt.kind.describe()),
                 "tables name a regular role in SERDEPROPERTIES: use same-account or cross-account",
             ));
         }
@@ -175,20 +158,16 @@ fn plan_statement(
         Mode::DualSignature if stmt.kind != StatementKind::CreateExternalTable => {
             return Err(mode_error(
                 mode_span,
-                format!(
-                    "dual-signature applies to Hologres external tables, not to {}",
-                    stmt.kind.describe()
-                ),
+                format!("dual-signature applies to Hologres external tables, not to {}", stmt.kind.describe()),
                 "use same-account, cross-account or service-linked",
             ));
         }
         _ => {}
     }
     if source != Source::Hologres {
-        for (key, span) in [
-            ("entity", a.entity.as_ref().map(|e| e.span.clone())),
-            ("idp", a.idp.as_ref().map(|e| e.span.clone())),
-        ] {
+        for (key, span) in
+            [("entity", a.entity.as_ref().map(|e| e.span.clone())), ("idp", a.idp.as_ref().map(|e| e.span.clone()))]
+        {
             if let Some(span) = span {
                 return Err(mode_error(
                     span,
@@ -222,22 +201,12 @@ fn plan_statement(
     };
 
     let uid = match &a.uid {
-        Some(Spanned {
-            value: UidRef::Literal(u),
-            ..
-        }) => u.clone(),
-        Some(Spanned {
-            value: UidRef::Alias(alias),
-            span,
-        }) => match config.account(alias) {
+        Some(Spanned { value: UidRef::Literal(u), .. }) => u.clone(),
+        Some(Spanned { value: UidRef::Alias(alias), span }) => match config.account(alias) {
             Some(u) => u.to_string(),
             None => {
-                let mut d = Diagnostic::error(
-                    Code::MCA001,
-                    span.clone(),
-                    format!("unknown account alias `@{alias}`"),
-                )
-                .label("not in [accounts]");
+                let mut d = Diagnostic::error(Code::MCA001, span.clone(), format!("unknown account alias `@{alias}`"))
+                    .label("not in [accounts]");
                 d = match did_you_mean(alias, config.accounts.keys().map(String::as_str)) {
                     Some(s) => d.help(format!("did you mean `@{s}`?")),
                     None if config.path.is_none() => d.help(format!("no mcaccess.toml was found: create one with [accounts] {alias} = \"<uid>\", or write the digits")),
@@ -247,42 +216,26 @@ fn plan_statement(
             }
         },
         None if mode == Mode::CrossAccount => {
-            return Err(Diagnostic::error(
-                Code::MCA001,
-                mode_span,
-                "cross-account needs the data owner's account",
-            )
-            .label("whose account holds the data and the role?")
-            .help("add uid=<uid of the data owner> (or uid=@alias from [accounts])"));
+            return Err(Diagnostic::error(Code::MCA001, mode_span, "cross-account needs the data owner's account")
+                .label("whose account holds the data and the role?")
+                .help("add uid=<uid of the data owner> (or uid=@alias from [accounts])"));
         }
         None => owner.clone(),
     };
 
-    let location = stmt
-        .clauses
-        .location
-        .as_ref()
-        .map(|l| location::parse(&l.value));
+    let location = stmt.clauses.location.as_ref().map(|l| location::parse(&l.value));
     let region = a
         .region
         .as_ref()
         .map(|r| r.value.clone())
-        .or_else(|| {
-            location
-                .as_ref()
-                .and_then(|l| l.region().map(str::to_string))
-        })
+        .or_else(|| location.as_ref().and_then(|l| l.region().map(str::to_string)))
         .or_else(|| ctx.region.as_ref().map(|r| r.value.clone()))
         .or_else(|| config.region.clone());
 
     let role = match mode {
         Mode::DualSignature => None,
         Mode::ServiceLinked => {
-            let name = if source == Source::Hologres {
-                HOLOGRES_SLR
-            } else {
-                LAKEHOUSE_SLR
-            };
+            let name = if source == Source::Hologres { HOLOGRES_SLR } else { LAKEHOUSE_SLR };
             Some(Role {
                 account: owner.clone(),
                 name: name.to_string(),
@@ -304,27 +257,14 @@ fn plan_statement(
                     }
                 })
                 .unwrap_or_else(|| {
-                    if mode == Mode::CrossAccount {
-                        CROSS_ACCOUNT_ROLE
-                    } else {
-                        DEFAULT_ROLE
-                    }
-                    .to_string()
+                    if mode == Mode::CrossAccount { CROSS_ACCOUNT_ROLE } else { DEFAULT_ROLE }.to_string()
                 });
-            Some(Role {
-                account: uid.clone(),
-                arn: arn(&uid, &name),
-                name,
-                kind: RoleKind::Regular,
-            })
+            Some(Role { account: uid.clone(), arn: arn(&uid, &name), name, kind: RoleKind::Regular })
         }
     };
 
     let entity = a.entity.as_ref().map_or(Entity::Account, |e| e.value);
-    let idp = a
-        .idp
-        .as_ref()
-        .map_or_else(|| "IDP".to_string(), |i| i.value.clone());
+    let idp = a.idp.as_ref().map_or_else(|| "IDP".to_string(), |i| i.value.clone());
     let trust = match (&role, mode) {
         (Some(r), Mode::SameAccount | Mode::CrossAccount) => {
             Some(trust_policy(source, mode, &owner, &r.account, entity, &idp))
@@ -333,37 +273,12 @@ fn plan_statement(
     };
     let scope = a.scope.as_ref().map_or(Scope::Location, |s| s.value);
     let access = a.access.as_ref().map_or(Access::READ, |x| x.value);
-    let permissions = if role
-        .as_ref()
-        .is_none_or(|r| r.kind == RoleKind::ServiceLinked)
-    {
+    let permissions = if role.as_ref().is_none_or(|r| r.kind == RoleKind::ServiceLinked) {
         Permissions::None
     } else {
-        permissions(
-            stmt,
-            a,
-            source,
-            &uid,
-            region.as_deref(),
-            scope,
-            access,
-            location.as_ref(),
-        )
+        permissions(stmt, a, source, &uid, region.as_deref(), scope, access, location.as_ref())
     };
-    Ok(AccessPlan {
-        source,
-        mode,
-        owner,
-        role,
-        access,
-        region,
-        scope,
-        entity,
-        idp,
-        trust,
-        permissions,
-        location,
-    })
+    Ok(AccessPlan { source, mode, owner, role, access, region, scope, entity, idp, trust, permissions, location })
 }
 
 pub fn arn(account: &str, role_name: &str) -> String {
@@ -371,14 +286,7 @@ pub fn arn(account: &str, role_name: &str) -> String {
 }
 
 /// The trust policy, exactly in the seed's shapes.
-pub fn trust_policy(
-    source: Source,
-    mode: Mode,
-    owner: &str,
-    uid: &str,
-    entity: Entity,
-    idp: &str,
-) -> PolicyDocument {
+pub fn trust_policy(source: Source, mode: Mode, owner: &str, uid: &str, entity: Entity, idp: &str) -> PolicyDocument {
     let maxcompute = if mode == Mode::SameAccount && source != Source::Hologres {
         "odps.aliyuncs.com".to_string()
     } else {
@@ -413,29 +321,22 @@ fn permissions(
     access: Access,
     location: Option<&Location>,
 ) -> Permissions {
-    let at = stmt
-        .clauses
-        .location
-        .as_ref()
-        .map_or(a.source.span.clone(), |l| l.span.clone());
+    let at = stmt.clauses.location.as_ref().map_or(a.source.span.clone(), |l| l.span.clone());
     if scope == Scope::Account {
         let star = || vec!["*".to_string()];
         return Permissions::Statements(match source {
             Source::Oss => vec![policy::allow(&catalog::OSS_ALL, star())],
             Source::Tablestore => vec![policy::allow(&catalog::OTS_ALL, star())],
-            Source::Dlf | Source::PaimonDlf => vec![
-                policy::allow(&catalog::OSS_ALL, star()),
-                policy::allow(&catalog::DLF_ALL, star()),
-            ],
+            Source::Dlf | Source::PaimonDlf => {
+                vec![policy::allow(&catalog::OSS_ALL, star()), policy::allow(&catalog::DLF_ALL, star())]
+            }
             Source::Hologres => return Permissions::None,
         });
     }
     match source {
         Source::Hologres => Permissions::None,
         Source::Oss => match oss_scope(a, location) {
-            Ok((bucket, prefix)) => {
-                Permissions::Statements(oss_statements(uid, &bucket, &prefix, access))
-            }
+            Ok((bucket, prefix)) => Permissions::Statements(oss_statements(uid, &bucket, &prefix, access)),
             Err(msg) => unscoped(at, msg, SCOPE_HELP),
         },
         Source::Tablestore => {
@@ -454,21 +355,14 @@ fn permissions(
                 );
             };
             let Some(table) = stmt.clauses.serde_property("tablestore.table.name") else {
-                let span = stmt
-                    .clauses
-                    .serde_properties
-                    .as_ref()
-                    .map_or(at, |l| l.span());
+                let span = stmt.clauses.serde_properties.as_ref().map_or(at, |l| l.span());
                 return unscoped(
                     span,
                     "no 'tablestore.table.name' in SERDEPROPERTIES".into(),
                     "add 'tablestore.table.name'='<table>' to WITH SERDEPROPERTIES",
                 );
             };
-            let instance = format!(
-                "acs:ots:{region}:{uid}:instance/{}",
-                t.instance.to_ascii_lowercase()
-            );
+            let instance = format!("acs:ots:{region}:{uid}:instance/{}", t.instance.to_ascii_lowercase());
             let table = format!("{instance}/table/{}", table.value);
             let mut table_actions: Vec<&str> = Vec::new();
             if access.read {
@@ -485,11 +379,8 @@ fn permissions(
             Permissions::Statements(out)
         }
         Source::Dlf | Source::PaimonDlf => {
-            let dlf: Vec<&str> = if access.write || access.delete {
-                catalog::DLF_ALL.to_vec()
-            } else {
-                catalog::dlf_read()
-            };
+            let dlf: Vec<&str> =
+                if access.write || access.delete { catalog::DLF_ALL.to_vec() } else { catalog::dlf_read() };
             match oss_scope(a, location) {
                 Ok((bucket, prefix)) => {
                     let mut out = oss_statements(uid, &bucket, &prefix, access);
@@ -507,10 +398,7 @@ fn permissions(
 }
 
 /// Bucket and prefix from `bucket=` or an OSS LOCATION.
-fn oss_scope(
-    a: &AccessAnnotation,
-    location: Option<&Location>,
-) -> Result<(String, String), String> {
+fn oss_scope(a: &AccessAnnotation, location: Option<&Location>) -> Result<(String, String), String> {
     if let Some(b) = &a.bucket {
         let (bucket, prefix) = b.value.split_once('/').unwrap_or((&b.value, ""));
         return Ok((bucket.to_string(), prefix.to_string()));
@@ -538,14 +426,8 @@ fn oss_statements(uid: &str, bucket: &str, prefix: &str, access: Access) -> Vec<
         objects.extend(catalog::OSS_OBJECT_DELETE);
     }
     vec![
-        policy::allow(
-            &catalog::OSS_BUCKET_READ,
-            vec![format!("acs:oss:*:{uid}:{bucket}")],
-        ),
-        policy::allow(
-            &objects,
-            vec![format!("acs:oss:*:{uid}:{bucket}/{prefix}*")],
-        ),
+        policy::allow(&catalog::OSS_BUCKET_READ, vec![format!("acs:oss:*:{uid}:{bucket}")]),
+        policy::allow(&objects, vec![format!("acs:oss:*:{uid}:{bucket}/{prefix}*")]),
     ]
 }
 
@@ -570,22 +452,11 @@ mod tests {
     fn seed_cross_account_tablestore() {
         let p = plan(&format!("-- @maxcompute owner=5678901234567890\n-- @access tablestore cross-account uid=1234567890123456\nCREATE EXTERNAL TABLE t (a int) {OTS}")).unwrap();
         let role = p.role.unwrap();
-        assert_eq!(
-            role.arn,
-            "acs:ram::1234567890123456:role/aliyunodpsroleforotheruser"
-        );
+        assert_eq!(role.arn, "acs:ram::1234567890123456:role/aliyunodpsroleforotheruser");
         let trust = serde_json::to_value(p.trust.unwrap()).unwrap();
-        assert_eq!(
-            trust["Statement"][0]["Principal"]["Service"][0],
-            "5678901234567890@odps.aliyuncs.com"
-        );
-        let Permissions::Statements(s) = p.permissions else {
-            panic!()
-        };
-        assert_eq!(
-            s[0].resource.as_ref().unwrap().items(),
-            vec!["acs:ots:cn-hangzhou:1234567890123456:instance/cap1"]
-        );
+        assert_eq!(trust["Statement"][0]["Principal"]["Service"][0], "5678901234567890@odps.aliyuncs.com");
+        let Permissions::Statements(s) = p.permissions else { panic!() };
+        assert_eq!(s[0].resource.as_ref().unwrap().items(), vec!["acs:ots:cn-hangzhou:1234567890123456:instance/cap1"]);
         assert_eq!(
             s[1].resource.as_ref().unwrap().items(),
             vec!["acs:ots:cn-hangzhou:1234567890123456:instance/cap1/table/vehicle_track"]
@@ -594,95 +465,63 @@ mod tests {
 
     #[test]
     fn role_name_precedence_and_lowercase_arn() {
-        let mut config = Config {
-            owner: Some("5678901234567890".into()),
-            ..Config::default()
-        };
+        let mut config = Config { owner: Some("5678901234567890".into()), ..Config::default() };
         let stmt = "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/p/';";
         assert_eq!(
-            plan_with(&format!("-- @access oss\n{stmt}"), &config)
-                .unwrap()
-                .role
-                .unwrap()
-                .arn,
+            plan_with(&format!("-- @access oss\n{stmt}"), &config).unwrap().role.unwrap().arn,
             "acs:ram::5678901234567890:role/aliyunodpsdefaultrole"
         );
         config.roles.default = Some("MC-External".into());
         assert_eq!(
-            plan_with(&format!("-- @access oss\n{stmt}"), &config)
-                .unwrap()
-                .role
-                .unwrap()
-                .arn,
+            plan_with(&format!("-- @access oss\n{stmt}"), &config).unwrap().role.unwrap().arn,
             "acs:ram::5678901234567890:role/mc-external"
         );
         config.roles.per_source.insert(Source::Oss, "mc-oss".into());
+        assert_eq!(plan_with(&format!("-- @access oss\n{stmt}"), &config).unwrap().role.unwrap().name, "mc-oss");
         assert_eq!(
-            plan_with(&format!("-- @access oss\n{stmt}"), &config)
-                .unwrap()
-                .role
-                .unwrap()
-                .name,
-            "mc-oss"
-        );
-        assert_eq!(
-            plan_with(&format!("-- @access oss role=Mine\n{stmt}"), &config)
-                .unwrap()
-                .role
-                .unwrap()
-                .arn,
+            plan_with(&format!("-- @access oss role=Mine\n{stmt}"), &config).unwrap().role.unwrap().arn,
             "acs:ram::5678901234567890:role/mine"
         );
     }
 
     #[test]
     fn missing_owner_says_where_to_set_it() {
-        let d = plan("-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://e.x/b/';").unwrap_err();
+        let d =
+            plan("-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://e.x/b/';").unwrap_err();
         assert!(d.help.unwrap().contains("@maxcompute owner="));
     }
 
     #[test]
     fn modes_that_do_not_apply() {
-        let d = plan("-- @access hologres service-linked owner=1\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';").unwrap_err();
+        let d = plan("-- @access hologres service-linked owner=1\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';")
+            .unwrap_err();
         assert_eq!(d.code, Code::MCA013);
-        let d = plan(
-            "-- @access oss dual-signature owner=1\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';",
+        let d =
+            plan("-- @access oss dual-signature owner=1\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';").unwrap_err();
+        assert_eq!(d.code, Code::MCA013);
+        let p = plan(
+            "-- @access paimon-dlf service-linked owner=5678901234567890\nCREATE EXTERNAL SCHEMA s WITH srv ON 'c.db';",
         )
-        .unwrap_err();
-        assert_eq!(d.code, Code::MCA013);
-        let p = plan("-- @access paimon-dlf service-linked owner=5678901234567890\nCREATE EXTERNAL SCHEMA s WITH srv ON 'c.db';").unwrap();
-        assert_eq!(
-            p.role.unwrap().arn,
-            "acs:ram::5678901234567890:role/aliyunserviceroleformaxcomputelakehouse"
-        );
+        .unwrap();
+        assert_eq!(p.role.unwrap().arn, "acs:ram::5678901234567890:role/aliyunserviceroleformaxcomputelakehouse");
         assert!(p.trust.is_none());
     }
 
     #[test]
     fn oss_least_privilege_and_unscoped_templates() {
         let p = plan("-- @access oss access=read,write owner=1\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/lake/orders/';").unwrap();
-        let Permissions::Statements(s) = p.permissions else {
-            panic!()
-        };
-        assert_eq!(
-            s[0].resource.as_ref().unwrap().items(),
-            vec!["acs:oss:*:1:lake"]
-        );
-        assert_eq!(
-            s[1].resource.as_ref().unwrap().items(),
-            vec!["acs:oss:*:1:lake/orders/*"]
-        );
+        let Permissions::Statements(s) = p.permissions else { panic!() };
+        assert_eq!(s[0].resource.as_ref().unwrap().items(), vec!["acs:oss:*:1:lake"]);
+        assert_eq!(s[1].resource.as_ref().unwrap().items(), vec!["acs:oss:*:1:lake/orders/*"]);
         assert_eq!(
             s[1].action.items(),
-            vec![
-                "oss:GetObject",
-                "oss:PutObject",
-                "oss:AbortMultipartUpload",
-                "oss:ListParts"
-            ]
+            vec!["oss:GetObject", "oss:PutObject", "oss:AbortMultipartUpload", "oss:ListParts"]
         );
         assert_eq!(p.region.as_deref(), Some("cn-hangzhou"));
-        let p = plan("-- @access oss owner=1\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://${endpoint}/b/';").unwrap();
+        let p = plan(
+            "-- @access oss owner=1\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://${endpoint}/b/';",
+        )
+        .unwrap();
         assert!(matches!(p.permissions, Permissions::Unscoped(_)));
     }
 
@@ -690,44 +529,26 @@ mod tests {
     fn hologres_trust_entities() {
         let p = plan("-- @access hologres owner=5678901234567890\nCREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler';").unwrap();
         let t = serde_json::to_value(p.trust.unwrap()).unwrap();
-        assert_eq!(
-            t["Statement"][0]["Principal"]["RAM"][0],
-            "acs:ram::5678901234567890:root"
-        );
-        assert_eq!(
-            t["Statement"][1]["Principal"]["Service"][0],
-            "5678901234567890@odps.aliyuncs.com"
-        );
+        assert_eq!(t["Statement"][0]["Principal"]["RAM"][0], "acs:ram::5678901234567890:root");
+        assert_eq!(t["Statement"][1]["Principal"]["Service"][0], "5678901234567890@odps.aliyuncs.com");
         assert_eq!(p.permissions, Permissions::None);
         let p = plan("-- @access hologres entity=idp idp=Okta owner=5678901234567890\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';").unwrap();
         let t = serde_json::to_value(p.trust.unwrap()).unwrap();
-        assert_eq!(
-            t["Statement"][0]["Principal"]["Federated"][0],
-            "acs:ram::5678901234567890:saml-provider/Okta"
-        );
+        assert_eq!(t["Statement"][0]["Principal"]["Federated"][0], "acs:ram::5678901234567890:saml-provider/Okta");
     }
 
     #[test]
     fn aliases_resolve_from_config() {
-        let mut config = Config {
-            owner: Some("5678901234567890".into()),
-            ..Config::default()
-        };
-        config
-            .accounts
-            .insert("ots-prod".into(), "1234567890123456".into());
+        let mut config = Config { owner: Some("5678901234567890".into()), ..Config::default() };
+        config.accounts.insert("ots-prod".into(), "1234567890123456".into());
         let p = plan_with(
-            &format!(
-                "-- @access ots cross-account uid=@ots-prod\nCREATE EXTERNAL TABLE t (a int) {OTS}"
-            ),
+            &format!("-- @access ots cross-account uid=@ots-prod\nCREATE EXTERNAL TABLE t (a int) {OTS}"),
             &config,
         )
         .unwrap();
         assert_eq!(p.role.unwrap().account, "1234567890123456");
         let d = plan_with(
-            &format!(
-                "-- @access ots cross-account uid=@ots-prd\nCREATE EXTERNAL TABLE t (a int) {OTS}"
-            ),
+            &format!("-- @access ots cross-account uid=@ots-prd\nCREATE EXTERNAL TABLE t (a int) {OTS}"),
             &config,
         )
         .unwrap_err();

@@ -13,18 +13,9 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
         let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i + 1),
-            )
+            .chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1))
             .collect();
-        SourceFile {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        SourceFile { name: name.into(), text, line_starts }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -51,15 +42,9 @@ impl SourceFile {
 
     /// Byte range of the line holding `offset`, without its line ending.
     pub fn line_range(&self, offset: usize) -> Range<usize> {
-        let line = self
-            .line_starts
-            .partition_point(|&s| s <= offset.min(self.text.len()))
-            - 1;
+        let line = self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1;
         let start = self.line_starts[line];
-        let mut end = self
-            .line_starts
-            .get(line + 1)
-            .map_or(self.text.len(), |&e| e - 1);
+        let mut end = self.line_starts.get(line + 1).map_or(self.text.len(), |&e| e - 1);
         if end > start && self.text.as_bytes()[end - 1] == b'\r' {
             end -= 1;
         }

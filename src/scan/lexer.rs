@@ -48,10 +48,7 @@ impl Token {
 
     /// Whitespace and comments carry no meaning for the grammar.
     pub fn is_trivia(&self) -> bool {
-        matches!(
-            self.kind,
-            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment
-        )
+        matches!(self.kind, TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment)
     }
 }
 
@@ -71,11 +68,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
     let mut tokens = Vec::with_capacity(src.len() / 4);
     let mut i = 0;
     if src.starts_with('\u{feff}') {
-        tokens.push(Token {
-            kind: TokenKind::Whitespace,
-            start: 0,
-            end: 3,
-        });
+        tokens.push(Token { kind: TokenKind::Whitespace, start: 0, end: 3 });
         i = 3;
     }
     while i < bytes.len() {
@@ -83,9 +76,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
         let b = bytes[i];
         let kind = match b {
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
-                while i < bytes.len()
-                    && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
-                {
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
                     i += 1;
                 }
                 TokenKind::Whitespace
@@ -100,14 +91,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                     TokenKind::BlockComment
                 }
                 None => {
-                    return Err((
-                        tokens,
-                        LexError {
-                            at: start,
-                            what: "comment",
-                            closer: "*/",
-                        },
-                    ));
+                    return Err((tokens, LexError { at: start, what: "comment", closer: "*/" }));
                 }
             },
             b'\'' | b'"' => match end_of_string(bytes, i) {
@@ -117,14 +101,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                 }
                 None => {
                     let closer = if b == b'\'' { "'" } else { "\"" };
-                    return Err((
-                        tokens,
-                        LexError {
-                            at: start,
-                            what: "string",
-                            closer,
-                        },
-                    ));
+                    return Err((tokens, LexError { at: start, what: "string", closer }));
                 }
             },
             b'`' => match end_of_backtick(bytes, i) {
@@ -133,14 +110,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                     TokenKind::QuotedIdent
                 }
                 None => {
-                    return Err((
-                        tokens,
-                        LexError {
-                            at: start,
-                            what: "quoted name",
-                            closer: "`",
-                        },
-                    ));
+                    return Err((tokens, LexError { at: start, what: "quoted name", closer: "`" }));
                 }
             },
             b';' => {
@@ -164,11 +134,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                 TokenKind::Punct
             }
         };
-        tokens.push(Token {
-            kind,
-            start,
-            end: i,
-        });
+        tokens.push(Token { kind, start, end: i });
     }
     Ok(tokens)
 }
@@ -180,18 +146,11 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |p| from + p)
+    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 /// End (exclusive) of the string starting at `start`, honouring `\x` and a
@@ -238,11 +197,7 @@ pub fn unquote(text: &str) -> String {
         return String::new();
     };
     // Quotes are ASCII, so slicing one byte off each end stays on char boundaries.
-    let inner = if text.len() >= 2 {
-        &text[1..text.len() - 1]
-    } else {
-        ""
-    };
+    let inner = if text.len() >= 2 { &text[1..text.len() - 1] } else { "" };
     let mut out = String::with_capacity(inner.len());
     let mut it = inner.chars().peekable();
     while let Some(c) = it.next() {
@@ -268,11 +223,7 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(TokenKind, &str)> {
-        tokenize(src)
-            .unwrap()
-            .iter()
-            .map(|t| (t.kind, &src[t.range()]))
-            .collect()
+        tokenize(src).unwrap().iter().map(|t| (t.kind, &src[t.range()])).collect()
     }
 
     fn assert_tiles(src: &str) {
@@ -288,10 +239,7 @@ mod tests {
     #[test]
     fn strings_with_escapes_and_doubled_quotes() {
         let src = r#"'it''s' 'back\'slash' "dq\"x" 'a;b'"#;
-        let toks: Vec<_> = kinds(src)
-            .into_iter()
-            .filter(|(k, _)| *k == TokenKind::String)
-            .collect();
+        let toks: Vec<_> = kinds(src).into_iter().filter(|(k, _)| *k == TokenKind::String).collect();
         assert_eq!(toks.len(), 4);
         assert_eq!(unquote(toks[0].1), "it's");
         assert_eq!(unquote(toks[1].1), "back'slash");
@@ -310,9 +258,7 @@ mod tests {
 
     #[test]
     fn tiles_unicode_bom_and_crlf() {
-        assert_tiles(
-            "\u{feff}CREATE `my``db`.t (名前 string) -- 注释\r\nLOCATION 'oss://x/中文/';\r\n",
-        );
+        assert_tiles("\u{feff}CREATE `my``db`.t (名前 string) -- 注释\r\nLOCATION 'oss://x/中文/';\r\n");
         assert_tiles("");
         assert_tiles("${bizdate} 1e5 10L 0x1F");
     }

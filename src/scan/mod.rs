@@ -102,19 +102,12 @@ pub const ROLEARN_KEY: &str = "odps.properties.rolearn";
 impl Clauses {
     /// Every `odps.properties.rolearn` entry of `WITH SERDEPROPERTIES`.
     pub fn rolearns(&self) -> Vec<&Property> {
-        self.serde_properties
-            .iter()
-            .flat_map(|l| l.get(ROLEARN_KEY))
-            .collect()
+        self.serde_properties.iter().flat_map(|l| l.get(ROLEARN_KEY)).collect()
     }
 
     /// The first value of a SERDEPROPERTIES key.
     pub fn serde_property(&self, key: &str) -> Option<&Literal> {
-        self.serde_properties
-            .as_ref()?
-            .get(key)
-            .next()
-            .map(|p| &p.value)
+        self.serde_properties.as_ref()?.get(key).next().map(|p| &p.value)
     }
 }
 
@@ -142,10 +135,7 @@ pub enum StatementKind {
 impl StatementKind {
     /// Statements that carry a role ARN in SERDEPROPERTIES.
     pub fn takes_rolearn(&self) -> bool {
-        matches!(
-            self,
-            StatementKind::CreateExternalTable | StatementKind::Unload | StatementKind::Load
-        )
+        matches!(self, StatementKind::CreateExternalTable | StatementKind::Unload | StatementKind::Load)
     }
 
     /// Statements an `@access` can apply to.
@@ -235,29 +225,36 @@ pub fn scan(text: &str) -> ScannedFile {
     let mut out = ScannedFile::default();
     let tokens = match lexer::tokenize(text) {
         Ok(t) => t,
-        Err((_, e)) => {
-            let end = (e.at + 1).min(text.len());
-            out.diagnostics.push(
-                Diagnostic::error(Code::MCA015, e.at..end, format!("unterminated {}", e.what))
-                    .label(format!("this {} is never closed", e.what))
-                    .help(format!(
-                        "close it with {}; inside a string, write a quote as '' or \\'",
-                        e.closer
-                    )),
-            );
+        Err((tokens, e)) => {
+            out.diagnostics.push(unterminated(text, &tokens, &e));
             out.unreadable = true;
             return out;
         }
     };
-    Scanner {
-        text,
-        out: &mut out,
-        pending_access: None,
-        pending_allows: Vec::new(),
-    }
-    .run(&tokens);
+    Scanner { text, out: &mut out, pending_access: None, pending_allows: Vec::new() }.run(&tokens);
     out
 }
+
+/// The diagnostic for a lexer error. A string that runs across lines before
+/// the error is the likelier culprit (a missing closing quote there shifts
+/// every quote after it), so that is what it points at.
+fn unterminated(text: &str, tokens: &[Token], e: &lexer::LexError) -> Diagnostic {
+    let culprit = tokens.iter().rev().find(|t| t.kind == TokenKind::String && text[t.range()].contains('\n'));
+    if let (Some(t), "string") = (culprit, e.what) {
+        let quote = &text[t.start..t.start + 1];
+        let runs_to = text[..t.end].matches('\n').count() + 1;
+        return Diagnostic::error(Code::MCA015, t.start..t.start + 1, "unterminated string")
+            .label(format!("this string runs on to line {runs_to}"))
+            .help(format!("close it with {quote} on its own line: every quote after it is paired wrongly"));
+    }
+    let end = (e.at + 1).min(text.len());
+    Diagnostic::error(Code::MCA015, e.at..end, format!("unterminated {}", e.what))
+        .label(format!("this {} is never closed", e.what))
+        .help(format!("close it with {}; inside a string, write a quote as '' or \\'", e.closer))
+}
+
+const DANGLING_HELP: &str =
+    "put it directly above the CREATE EXTERNAL TABLE, CREATE EXTERNAL SCHEMA, UNLOAD or LOAD statement it describes";
 
 struct Scanner<'a> {
     text: &'a str,
@@ -284,10 +281,7 @@ impl Scanner<'_> {
             i += 1;
         }
         if let Some(start) = stmt_start {
-            let last = tokens
-                .iter()
-                .rposition(|t| !t.is_trivia())
-                .expect("a statement has a token");
+            let last = tokens.iter().rposition(|t| !t.is_trivia()).expect("a statement has a token");
             self.statement(&tokens[start..=last]);
         }
         if let Some(a) = self.pending_access.take() {
@@ -295,21 +289,15 @@ impl Scanner<'_> {
             self.out.diagnostics.push(
                 Diagnostic::error(Code::MCA010, span, "@access is not followed by any statement")
                     .label("applies to nothing")
-                    .help("put it directly above the CREATE EXTERNAL TABLE, UNLOAD or LOAD statement it describes, or remove it"),
+                    .help(format!("{DANGLING_HELP}, or remove it")),
             );
         }
         for a in std::mem::take(&mut self.pending_allows) {
             let span = self.out.annotations[a].span.clone();
             self.out.diagnostics.push(
-                Diagnostic::warning(
-                    Code::MCA010,
-                    span,
-                    "@allow is not followed by any statement",
-                )
-                .label("silences nothing")
-                .help(
-                    "put it directly above the statement whose finding it silences, or remove it",
-                ),
+                Diagnostic::warning(Code::MCA010, span, "@allow is not followed by any statement")
+                    .label("silences nothing")
+                    .help("put it directly above the statement whose finding it silences, or remove it"),
             );
         }
     }
@@ -324,13 +312,9 @@ impl Scanner<'_> {
                 let word_span = t.start + word.start..t.start + word.end;
                 let written = &self.text[word_span.clone()];
                 self.out.diagnostics.push(
-                    Diagnostic::warning(
-                        Code::MCA001,
-                        word_span,
-                        format!("`{written}` is not an mcaccess annotation"),
-                    )
-                    .label("unknown annotation")
-                    .help(format!("did you mean `@{suggestion}`?")),
+                    Diagnostic::warning(Code::MCA001, word_span, format!("`{written}` is not an mcaccess annotation"))
+                        .label("unknown annotation")
+                        .help(format!("did you mean `@{suggestion}`?")),
                 );
             }
             CommentKind::Ours if inside_statement => {
@@ -347,14 +331,16 @@ impl Scanner<'_> {
                     match &a {
                         Annotation::Access(_) => {
                             if let Some(prev) = self.pending_access {
-                                let prev_line = self.text[..self.out.annotations[prev].span.start]
-                                    .matches('\n')
-                                    .count()
-                                    + 1;
+                                let prev_line =
+                                    self.text[..self.out.annotations[prev].span.start].matches('\n').count() + 1;
                                 self.out.diagnostics.push(
-                                    Diagnostic::error(Code::MCA001, span.clone(), "a statement takes one @access; this is the second")
-                                        .label("second @access")
-                                        .help(format!("merge it with the @access on line {prev_line} into one line")),
+                                    Diagnostic::error(
+                                        Code::MCA001,
+                                        span.clone(),
+                                        "a statement takes one @access; this is the second",
+                                    )
+                                    .label("second @access")
+                                    .help(format!("merge it with the @access on line {prev_line} into one line")),
                                 );
                                 return;
                             }
@@ -363,11 +349,7 @@ impl Scanner<'_> {
                         Annotation::Allow(_) => self.pending_allows.push(index),
                         Annotation::MaxCompute(_) => {}
                     }
-                    self.out.annotations.push(AnnotationComment {
-                        span,
-                        annotation: a,
-                        statement: None,
-                    });
+                    self.out.annotations.push(AnnotationComment { span, annotation: a, statement: None });
                 }
             },
         }
@@ -385,9 +367,13 @@ impl Scanner<'_> {
                 let span = self.out.annotations[a].span.clone();
                 let found = first_words(self.text, &sig);
                 self.out.diagnostics.push(
-                    Diagnostic::error(Code::MCA010, span, format!("@access applies to the next statement, which is `{found}`"))
-                        .label("applies to nothing")
-                        .help("put it directly above the CREATE EXTERNAL TABLE, CREATE EXTERNAL SCHEMA, UNLOAD or LOAD statement it describes"),
+                    Diagnostic::error(
+                        Code::MCA010,
+                        span,
+                        format!("@access applies to the next statement, which is `{found}`"),
+                    )
+                    .label("applies to nothing")
+                    .help(DANGLING_HELP),
                 );
             }
         }
@@ -401,17 +387,9 @@ impl Scanner<'_> {
 
 /// The statement's first two or three words, for messages.
 fn first_words(text: &str, sig: &[Token]) -> String {
-    let words: Vec<&str> = sig
-        .iter()
-        .take(3)
-        .take_while(|t| t.kind == TokenKind::Word)
-        .map(|t| &text[t.range()])
-        .collect();
-    if words.is_empty() {
-        text[sig[0].range()].to_string()
-    } else {
-        words.join(" ")
-    }
+    let words: Vec<&str> =
+        sig.iter().take(3).take_while(|t| t.kind == TokenKind::Word).map(|t| &text[t.range()]).collect();
+    if words.is_empty() { text[sig[0].range()].to_string() } else { words.join(" ") }
 }
 
 fn is_kw(text: &str, t: Option<&Token>, kw: &str) -> bool {
@@ -472,40 +450,24 @@ fn analyse(text: &str, sig: &[Token]) -> Statement {
         stmt.name = read_name(text, sig, i).0;
         return stmt;
     } else if kw(0, "SET") && sig.len() > 1 {
-        let end = if sig[sig.len() - 1].kind == TokenKind::Semicolon {
-            sig[sig.len() - 1].start
-        } else {
-            stmt.span.end
-        };
-        let body: String = text[sig[1].start..end]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let end =
+            if sig[sig.len() - 1].kind == TokenKind::Semicolon { sig[sig.len() - 1].start } else { stmt.span.end };
+        let body: String = text[sig[1].start..end].chars().filter(|c| !c.is_whitespace()).collect();
         let (key, value) = body.split_once('=').unwrap_or((&body, ""));
-        stmt.kind = StatementKind::Set {
-            key: key.to_ascii_lowercase(),
-            value: value.to_string(),
-        };
+        stmt.kind = StatementKind::Set { key: key.to_ascii_lowercase(), value: value.to_string() };
         return stmt;
     } else {
         return stmt;
     }
-    let mut clauses = ClauseReader {
-        text,
-        sig,
-        clauses: Clauses::default(),
-        case: None,
-    };
+    let mut clauses = ClauseReader { text, sig, clauses: Clauses::default(), case: None };
     if let Err(d) = clauses.read(body_start) {
         stmt.syntax_error = Some(d);
     }
-    stmt.keyword_case = clauses.case.unwrap_or(
-        if text[sig[0].range()].bytes().all(|b| b.is_ascii_lowercase()) {
-            KeywordCase::Lower
-        } else {
-            KeywordCase::Upper
-        },
-    );
+    stmt.keyword_case = clauses.case.unwrap_or(if text[sig[0].range()].bytes().all(|b| b.is_ascii_lowercase()) {
+        KeywordCase::Lower
+    } else {
+        KeywordCase::Upper
+    });
     stmt.clauses = clauses.clauses;
     stmt
 }
@@ -517,10 +479,7 @@ fn skip_if_not_exists(text: &str, sig: &[Token], mut i: usize) -> usize {
     if bracket {
         i += 1;
     }
-    if is_kw(text, sig.get(i), "IF")
-        && is_kw(text, sig.get(i + 1), "NOT")
-        && is_kw(text, sig.get(i + 2), "EXISTS")
-    {
+    if is_kw(text, sig.get(i), "IF") && is_kw(text, sig.get(i + 1), "NOT") && is_kw(text, sig.get(i + 2), "EXISTS") {
         i += 3;
         if bracket && is_punct(text, sig.get(i), "]") {
             i += 1;
@@ -538,10 +497,7 @@ fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, usize) {
     };
     let mut j = i;
     if is_punct(text, Some(first), "<") {
-        while j < sig.len()
-            && !is_punct(text, sig.get(j), ">")
-            && sig[j].kind != TokenKind::Semicolon
-        {
+        while j < sig.len() && !is_punct(text, sig.get(j), ">") && sig[j].kind != TokenKind::Semicolon {
             j += 1;
         }
         if j == sig.len() || sig[j].kind == TokenKind::Semicolon {
@@ -565,13 +521,7 @@ fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, usize) {
         }
     }
     let span = first.start..sig[j - 1].end;
-    (
-        Some(Name {
-            text: text[span.clone()].to_string(),
-            span,
-        }),
-        j,
-    )
+    (Some(Name { text: text[span.clone()].to_string(), span }), j)
 }
 
 struct ClauseReader<'a> {
@@ -613,19 +563,12 @@ impl ClauseReader<'_> {
 
     fn literal(&self, i: usize, after: &str) -> Result<Literal, Diagnostic> {
         match self.sig.get(i) {
-            Some(t) if t.kind == TokenKind::String => Ok(Literal {
-                span: t.range(),
-                value: unquote(&self.text[t.range()]),
-            }),
-            _ => Err(syntax(
-                self.at(i),
-                format!(
-                    "expected a quoted string after {after}, found {}",
-                    self.show(i)
-                ),
-            )
-            .label("expected '…'")
-            .help(format!("write {after} '<value>'"))),
+            Some(t) if t.kind == TokenKind::String => {
+                Ok(Literal { span: t.range(), value: unquote(&self.text[t.range()]) })
+            }
+            _ => Err(syntax(self.at(i), format!("expected a quoted string after {after}, found {}", self.show(i)))
+                .label("expected '…'")
+                .help(format!("write {after} '<value>'"))),
         }
     }
 
@@ -640,13 +583,7 @@ impl ClauseReader<'_> {
         }
     }
 
-    fn set<T>(
-        &self,
-        slot: &mut Option<T>,
-        value: T,
-        i: usize,
-        what: &str,
-    ) -> Result<(), Diagnostic> {
+    fn set<T>(&self, slot: &mut Option<T>, value: T, i: usize, what: &str) -> Result<(), Diagnostic> {
         if slot.is_some() {
             return Err(syntax(self.at(i), format!("{what} is given twice"))
                 .label("second one")
@@ -667,12 +604,9 @@ impl ClauseReader<'_> {
             if self.punct(i, "(") {
                 i = self.skip_group(i)?;
             } else if self.punct(i, ")") {
-                return Err(syntax(
-                    t.range(),
-                    "unbalanced parentheses: `)` without a matching `(`",
-                )
-                .label("nothing to close")
-                .help("remove this `)` or add the missing `(`"));
+                return Err(syntax(t.range(), "unbalanced parentheses: `)` without a matching `(`")
+                    .label("nothing to close")
+                    .help("remove this `)` or add the missing `(`"));
             } else if self.kw(i, "STORED") && self.kw(i + 1, "BY") {
                 self.note_case(i);
                 let lit = self.literal(i + 2, "STORED BY")?;
@@ -700,10 +634,7 @@ impl ClauseReader<'_> {
                     let Some(name) = name else {
                         return Err(syntax(
                             self.at(i + 2),
-                            format!(
-                                "expected a file format after STORED AS, found {}",
-                                self.show(i + 2)
-                            ),
+                            format!("expected a file format after STORED AS, found {}", self.show(i + 2)),
                         )
                         .help("write STORED AS <format>, e.g. STORED AS PARQUET"));
                     };
@@ -711,12 +642,7 @@ impl ClauseReader<'_> {
                     Format::Named(name)
                 };
                 let mut slot = self.clauses.stored_as.take();
-                self.set(
-                    &mut slot,
-                    StoredAs { keyword, format },
-                    i.saturating_sub(1),
-                    "STORED AS",
-                )?;
+                self.set(&mut slot, StoredAs { keyword, format }, i.saturating_sub(1), "STORED AS")?;
                 self.clauses.stored_as = slot;
             } else if self.kw(i, "STORED") {
                 return Err(syntax(
@@ -736,9 +662,7 @@ impl ClauseReader<'_> {
                     self.clauses.row_format_delimited = Some(t.range());
                     i += 2;
                 }
-            } else if (self.kw(i, "WITH") && self.kw(i + 1, "SERDEPROPERTIES"))
-                || self.kw(i, "SERDEPROPERTIES")
-            {
+            } else if (self.kw(i, "WITH") && self.kw(i + 1, "SERDEPROPERTIES")) || self.kw(i, "SERDEPROPERTIES") {
                 let open = if self.kw(i, "WITH") { i + 2 } else { i + 1 };
                 let (list, next) = self.property_list(t.start, open, "SERDEPROPERTIES")?;
                 let mut slot = self.clauses.serde_properties.take();
@@ -746,11 +670,7 @@ impl ClauseReader<'_> {
                 self.clauses.serde_properties = slot;
                 i = next;
             } else if self.kw(i, "TBLPROPERTIES") || self.kw(i, "PROPERTIES") {
-                let what = if self.kw(i, "TBLPROPERTIES") {
-                    "TBLPROPERTIES"
-                } else {
-                    "PROPERTIES"
-                };
+                let what = if self.kw(i, "TBLPROPERTIES") { "TBLPROPERTIES" } else { "PROPERTIES" };
                 let (list, next) = self.property_list(t.start, i + 1, what)?;
                 let mut slot = if what == "TBLPROPERTIES" {
                     self.clauses.tbl_properties.take()
@@ -805,47 +725,27 @@ impl ClauseReader<'_> {
             j += 1;
         }
         let open = *opens.last().unwrap_or(&i);
-        Err(syntax(
-            self.sig[open].range(),
-            "unbalanced parentheses: this `(` is never closed",
-        )
-        .label("opened here")
-        .help("add the missing `)` before the end of the statement"))
+        Err(syntax(self.sig[open].range(), "unbalanced parentheses: this `(` is never closed")
+            .label("opened here")
+            .help("add the missing `)` before the end of the statement"))
     }
 
     /// Reads `( 'k'='v', … )` with `(` expected at `open`.
-    fn property_list(
-        &mut self,
-        start: usize,
-        open: usize,
-        what: &str,
-    ) -> Result<(PropertyList, usize), Diagnostic> {
+    fn property_list(&mut self, start: usize, open: usize, what: &str) -> Result<(PropertyList, usize), Diagnostic> {
         if !self.punct(open, "(") {
-            return Err(syntax(
-                self.at(open),
-                format!("expected `(` after {what}, found {}", self.show(open)),
-            )
-            .help(format!("write {what} ('key'='value', …)")));
+            return Err(syntax(self.at(open), format!("expected `(` after {what}, found {}", self.show(open)))
+                .help(format!("write {what} ('key'='value', …)")));
         }
         let mut entries: Vec<Property> = Vec::new();
         let mut i = open + 1;
         if self.punct(i, ")") {
-            return Ok((
-                PropertyList {
-                    start,
-                    open: self.sig[open].start,
-                    close: self.sig[i].start,
-                    entries,
-                },
-                i + 1,
-            ));
+            return Ok((PropertyList { start, open: self.sig[open].start, close: self.sig[i].start, entries }, i + 1));
         }
         loop {
             let key = match self.sig.get(i) {
-                Some(t) if t.kind == TokenKind::String => Literal {
-                    span: t.range(),
-                    value: unquote(&self.text[t.range()]),
-                },
+                Some(t) if t.kind == TokenKind::String => {
+                    Literal { span: t.range(), value: unquote(&self.text[t.range()]) }
+                }
                 Some(t) if self.punct(i, ")") && !entries.is_empty() => {
                     return Err(syntax(t.range(), format!("trailing comma in {what}"))
                         .label("expected another 'key'='value' before `)`")
@@ -854,113 +754,72 @@ impl ClauseReader<'_> {
                 Some(t) if t.kind == TokenKind::Semicolon => return Err(self.unclosed(open, what)),
                 None => return Err(self.unclosed(open, what)),
                 Some(_) => {
-                    let mut d = syntax(
+                    let d = syntax(
                         self.at(i),
-                        format!(
-                            "expected a quoted property name in {what}, found {}",
-                            self.show(i)
-                        ),
+                        format!("expected a quoted property name in {what}, found {}", self.show(i)),
                     )
                     .label("expected 'key'");
-                    d = if self.punct(i, "[") || self.punct(i, "<") {
-                        d.help("this looks like a documentation template: replace the [optional] and <placeholder> parts with real values")
-                    } else {
-                        d.help("write 'key'='value' with the key in quotes")
-                    };
-                    return Err(d);
+                    return Err(self.template_help(i, d, "write 'key'='value' with the key in quotes"));
                 }
             };
             if !self.punct(i + 1, "=") {
                 return Err(syntax(
                     self.at(i + 1),
-                    format!(
-                        "expected `=` after the property name, found {}",
-                        self.show(i + 1)
-                    ),
+                    format!("expected `=` after the property name, found {}", self.show(i + 1)),
                 )
                 .help("write 'key'='value'"));
             }
             let value = match self.sig.get(i + 2) {
-                Some(t) if matches!(t.kind, TokenKind::String) => Literal {
-                    span: t.range(),
-                    value: unquote(&self.text[t.range()]),
-                },
+                Some(t) if matches!(t.kind, TokenKind::String) => {
+                    Literal { span: t.range(), value: unquote(&self.text[t.range()]) }
+                }
                 _ => {
-                    return Err(syntax(
-                        self.at(i + 2),
-                        format!("expected a quoted value, found {}", self.show(i + 2)),
-                    )
-                    .help("write 'key'='value' with the value in quotes"));
+                    return Err(syntax(self.at(i + 2), format!("expected a quoted value, found {}", self.show(i + 2)))
+                        .help("write 'key'='value' with the value in quotes"));
                 }
             };
             i += 3;
             if self.punct(i, ",") {
-                entries.push(Property {
-                    key,
-                    value,
-                    comma: Some(self.sig[i].start),
-                });
+                entries.push(Property { key, value, comma: Some(self.sig[i].start) });
                 i += 1;
             } else if self.punct(i, ")") {
-                entries.push(Property {
-                    key,
-                    value,
-                    comma: None,
-                });
-                let list = PropertyList {
-                    start,
-                    open: self.sig[open].start,
-                    close: self.sig[i].start,
-                    entries,
-                };
+                entries.push(Property { key, value, comma: None });
+                let list = PropertyList { start, open: self.sig[open].start, close: self.sig[i].start, entries };
                 return Ok((list, i + 1));
             } else if matches!(self.sig.get(i), Some(t) if t.kind == TokenKind::String) {
                 let gap = value.span.end..value.span.end + 1;
-                return Err(
-                    syntax(gap, format!("missing comma between properties in {what}"))
-                        .label("expected `,` here")
-                        .help(format!(
-                            "add a comma after {}",
-                            truncate(&self.text[value.span.clone()], 60)
-                        )),
-                );
-            } else if matches!(
-                self.sig.get(i),
-                None | Some(Token {
-                    kind: TokenKind::Semicolon,
-                    ..
-                })
-            ) {
+                return Err(syntax(gap, format!("missing comma between properties in {what}"))
+                    .label("expected `,` here")
+                    .help(format!("add a comma after {}", truncate(&self.text[value.span.clone()], 60))));
+            } else if matches!(self.sig.get(i), None | Some(Token { kind: TokenKind::Semicolon, .. })) {
                 return Err(self.unclosed(open, what));
             } else {
-                return Err(syntax(
-                    self.at(i),
-                    format!(
-                        "expected `,` or `)` after a property, found {}",
-                        self.show(i)
-                    ),
-                )
-                .help("separate properties with commas and close the list with `)`"));
+                let d = syntax(self.at(i), format!("expected `,` or `)` after a property, found {}", self.show(i)))
+                    .label("expected `,` or `)`");
+                return Err(self.template_help(i, d, "separate properties with commas and close the list with `)`"));
             }
         }
     }
 
+    /// Documentation templates (`[optional]`, `<placeholder>`, `...`) get a
+    /// help that says so.
+    fn template_help(&self, i: usize, d: Diagnostic, otherwise: &str) -> Diagnostic {
+        if self.punct(i, "[") || self.punct(i, "<") || self.punct(i, ".") {
+            d.help("this looks like a documentation template: replace the [optional], <placeholder> and ... parts with real values")
+        } else {
+            d.help(otherwise.to_string())
+        }
+    }
+
     fn unclosed(&self, open: usize, what: &str) -> Diagnostic {
-        syntax(
-            self.sig[open].range(),
-            format!("unbalanced parentheses: the {what} list is never closed"),
-        )
-        .label("opened here")
-        .help("add the missing `)` after the last 'key'='value'")
+        syntax(self.sig[open].range(), format!("unbalanced parentheses: the {what} list is never closed"))
+            .label("opened here")
+            .help("add the missing `)` after the last 'key'='value'")
     }
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
+    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
 }
 
 #[cfg(test)]
@@ -979,10 +838,7 @@ mod tests {
         let s = one(src);
         assert_eq!(s.kind, StatementKind::CreateExternalTable);
         assert_eq!(s.name.unwrap().text, "ads_log_ots_pt_external");
-        assert_eq!(
-            s.clauses.stored_by.unwrap().value,
-            "com.aliyun.odps.TableStoreStorageHandler"
-        );
+        assert_eq!(s.clauses.stored_by.unwrap().value, "com.aliyun.odps.TableStoreStorageHandler");
         let props = s.clauses.serde_properties.unwrap();
         assert_eq!(props.entries.len(), 2);
         assert_eq!(props.entries[1].key.value, ROLEARN_KEY);
@@ -990,13 +846,7 @@ mod tests {
             &src[props.entries[1].value.span.clone()],
             "'acs:ram::1234567890****:role/aliyunodpsroleforotheruser'"
         );
-        assert!(
-            s.clauses
-                .location
-                .unwrap()
-                .value
-                .starts_with("tablestore://cap1")
-        );
+        assert!(s.clauses.location.unwrap().value.starts_with("tablestore://cap1"));
         assert_eq!(s.clauses.using.unwrap().value, "odps-udf-example.jar");
         assert!(s.syntax_error.is_none());
     }
@@ -1007,13 +857,7 @@ mod tests {
             "SET a=1; -- x; y\nSELECT ';' /* ; */ FROM t;\nCREATE EXTERNAL TABLE t (a string) STORED AS parquet LOCATION 'oss://e/b/';",
         );
         assert_eq!(f.statements.len(), 3);
-        assert_eq!(
-            f.statements[0].kind,
-            StatementKind::Set {
-                key: "a".into(),
-                value: "1".into()
-            }
-        );
+        assert_eq!(f.statements[0].kind, StatementKind::Set { key: "a".into(), value: "1".into() });
         assert_eq!(f.statements[2].kind, StatementKind::CreateExternalTable);
         let sa = f.statements[2].clauses.stored_as.clone().unwrap();
         assert!(matches!(sa.format, Format::Named(ref n) if n.text == "parquet"));
@@ -1034,9 +878,7 @@ mod tests {
         let src = "CREATE EXTERNAL TABLE t (a int STORED BY 'h';";
         let d = one(src).syntax_error.unwrap();
         assert_eq!(d.span, 24..25);
-        let d = one("CREATE EXTERNAL TABLE t (a int)) STORED BY 'h';")
-            .syntax_error
-            .unwrap();
+        let d = one("CREATE EXTERNAL TABLE t (a int)) STORED BY 'h';").syntax_error.unwrap();
         assert!(d.message.contains("without a matching"));
     }
 
@@ -1081,10 +923,7 @@ mod tests {
             "UNLOAD FROM sale_detail INTO LOCATION 'oss://e/b/p/' STORED BY 'com.aliyun.odps.CsvStorageHandler' WITH SERDEPROPERTIES ('odps.properties.rolearn'='x') PROPERTIES ('odps.text.option.gzip.output.enabled'='true');\nLOAD OVERWRITE TABLE ambulance FROM LOCATION 'oss://e/b/' STORED BY 'h';\nINSERT OVERWRITE TABLE ext_t SELECT 1;\nCREATE EXTERNAL SCHEMA IF NOT EXISTS es WITH srv ON 'cat.db';",
         );
         let kinds: Vec<_> = f.statements.iter().map(|s| s.kind.describe()).collect();
-        assert_eq!(
-            kinds,
-            vec!["UNLOAD", "LOAD", "INSERT", "CREATE EXTERNAL SCHEMA"]
-        );
+        assert_eq!(kinds, vec!["UNLOAD", "LOAD", "INSERT", "CREATE EXTERNAL SCHEMA"]);
         assert_eq!(f.statements[0].name.as_ref().unwrap().text, "sale_detail");
         assert!(f.statements[0].clauses.properties.is_some());
         assert_eq!(f.statements[2].name.as_ref().unwrap().text, "ext_t");

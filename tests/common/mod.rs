@@ -1,0 +1,127 @@
+//! Shared test helpers: run a file through the pipeline, and prove that
+//! `fix` changed nothing outside its edit spans.
+#![allow(dead_code)]
+
+use mcaccess::config::Config;
+use mcaccess::fix::{self, Edit, FilePlan};
+use mcaccess::report::{self, Style};
+use mcaccess::scan::{ROLEARN_KEY, ScannedFile};
+use mcaccess::source::SourceFile;
+use mcaccess::{Analysis, analyse};
+use std::path::Path;
+
+/// The config beside a fixture (`name.toml`), else none.
+pub fn fixture_config(path: &Path) -> Config {
+    let side = path.with_extension("toml");
+    if side.is_file() { Config::load(&side).expect("fixture config is valid") } else { Config::default() }
+}
+
+pub struct Run {
+    pub analysis: Analysis,
+    pub plan: FilePlan,
+    /// The rewritten text, when the file has no errors.
+    pub output: Option<String>,
+}
+
+pub fn run(name: &str, text: &str, config: &Config) -> Run {
+    let analysis = analyse(SourceFile::new(name, text.to_string()), config);
+    let plan = analysis.fixes();
+    let output = plan.errors.is_empty().then(|| fix::apply(text, &plan.edits()));
+    Run { analysis, plan, output }
+}
+
+/// Everything a reader needs in a snapshot: the output and the rendered
+/// diagnostics (warnings and errors), without colours.
+pub fn report(run: &Run) -> String {
+    let file = &run.analysis.source;
+    let mut out = String::new();
+    match &run.output {
+        None => out.push_str("--- not rewritten: the file has errors ---\n"),
+        Some(o) if *o == file.text => out.push_str("--- unchanged ---\n"),
+        Some(o) => {
+            out.push_str("--- output ---\n");
+            out.push_str(o);
+            if !o.ends_with('\n') {
+                out.push_str("\n\\ no newline at end of file\n");
+            }
+        }
+    }
+    let warnings = run.analysis.scanned.diagnostics.iter().filter(|d| !d.is_error());
+    let mut diags: Vec<_> = warnings.chain(run.plan.errors.iter()).collect();
+    diags.sort_by_key(|d| d.span.start);
+    if !diags.is_empty() {
+        out.push_str("--- diagnostics ---\n");
+        for d in diags {
+            out.push_str(&report::render(d, file, Style::plain()));
+        }
+    }
+    out
+}
+
+/// Proves the edit contract on one run:
+/// 1. every byte outside the edit spans is in the output, in order, at the
+///    offsets the edits imply;
+/// 2. every edit lies inside an annotated statement (or its annotation
+///    block), so unannotated statements are untouched;
+/// 3. what an edit deletes is only a rolearn value, a rolearn entry, or the
+///    punctuation and keywords of an emptied SERDEPROPERTIES clause.
+pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], output: &str) {
+    let mut at_in = 0;
+    let mut at_out = 0;
+    for e in edits {
+        assert!(e.range.start >= at_in, "edits overlap or are unsorted: {edits:?}");
+        let gap = &text.as_bytes()[at_in..e.range.start];
+        assert_eq!(&output.as_bytes()[at_out..at_out + gap.len()], gap, "bytes before edit {e:?} changed");
+        at_out += gap.len() + e.text.len();
+        at_in = e.range.end;
+    }
+    assert_eq!(&output.as_bytes()[at_out..], &text.as_bytes()[at_in..], "bytes after the last edit changed");
+
+    for e in edits {
+        let inside = scanned.statements.iter().filter(|s| s.access.is_some()).any(|s| {
+            let block = s
+                .access
+                .iter()
+                .chain(&s.allows)
+                .map(|&i| scanned.annotations[i].span.start)
+                .min()
+                .unwrap_or(s.span.start);
+            let line_start = text[..block].rfind('\n').map_or(0, |i| i + 1);
+            e.range.start >= line_start && e.range.end <= s.span.end
+        });
+        assert!(inside, "edit {e:?} is outside every annotated statement");
+    }
+
+    let rolearn_texts: Vec<(String, String)> = scanned
+        .statements
+        .iter()
+        .flat_map(|s| s.clauses.rolearns())
+        .map(|p| (text[p.span()].to_string(), text[p.value.span.clone()].to_string()))
+        .collect();
+    for e in edits.iter().filter(|e| !e.range.is_empty()) {
+        let deleted = &text[e.range.clone()];
+        if rolearn_texts.iter().any(|(_, v)| v == deleted) {
+            continue;
+        }
+        let mut rest = deleted.to_string();
+        for (entry, _) in &rolearn_texts {
+            rest = rest.replace(entry.as_str(), "");
+        }
+        let rest = rest.to_ascii_lowercase().replace("serdeproperties", "").replace("with", "");
+        assert!(
+            rest.chars().all(|c| c.is_whitespace() || matches!(c, ',' | '(' | ')')),
+            "edit {e:?} deletes more than a rolearn entry: {deleted:?}"
+        );
+        assert!(
+            deleted.contains(ROLEARN_KEY) || deleted.trim().chars().all(|c| c == ','),
+            "edit {e:?} deletes {deleted:?}"
+        );
+    }
+}
+
+/// Runs `fix` on its own output: nothing may change.
+pub fn assert_idempotent(name: &str, output: &str, config: &Config) {
+    let again = run(name, output, config);
+    assert!(again.plan.errors.is_empty(), "second run has errors: {:?}", again.plan.errors);
+    assert_eq!(again.plan.edits(), vec![], "second run still edits {name}");
+}

@@ -1,0 +1,66 @@
+//! `fix` on every fixture: the snapshot shows the rewritten file (or the
+//! errors), and every run is checked for the edit contract and idempotence.
+
+mod common;
+
+use common::{assert_edit_contract, assert_idempotent, fixture_config, report, run};
+use std::path::Path;
+
+fn check_fixture(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let config = fixture_config(path);
+    let r = run(&name, &text, &config);
+    if let Some(out) = &r.output {
+        assert_edit_contract(&text, &r.analysis.scanned, &r.plan.edits(), out);
+        assert_idempotent(&name, out, &config);
+    } else {
+        assert!(!r.plan.errors.is_empty());
+    }
+    report(&r)
+}
+
+#[test]
+fn fix_fixtures() {
+    insta::glob!("fixtures/fix/*.sql", |path| insta::assert_snapshot!(check_fixture(path)));
+}
+
+#[test]
+fn ddl_forms() {
+    insta::glob!("fixtures/ddl-forms/*.sql", |path| insta::assert_snapshot!(check_fixture(path)));
+}
+
+/// insta normalises line endings, so the CRLF/BOM fixture is also checked
+/// byte for byte.
+#[test]
+fn crlf_bom_and_missing_final_newline_are_kept() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fix/crlf_bom_no_final_newline.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let out = run("crlf.sql", &text, &fixture_config(&path)).output.unwrap();
+    assert!(out.starts_with('\u{feff}'), "BOM kept");
+    assert!(!out.ends_with('\n'), "no final newline added");
+    assert_eq!(out.matches('\n').count(), out.matches("\r\n").count(), "every line ending is CRLF: {out:?}");
+    assert!(out.contains("WITH SERDEPROPERTIES (\r\n  'odps.text.option.delimiter'=',',\r\n  'odps.properties.rolearn'='acs:ram::5678901234567890:role/aliyunodpsdefaultrole'\r\n)"), "{out:?}");
+    assert!(
+        out.contains("ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.orc.OrcSerde'\r\nWITH SERDEPROPERTIES"),
+        "{out:?}"
+    );
+    assert!(out.contains("/crlf2/';   \r\n"), "trailing spaces kept: {out:?}");
+    assert!(
+        out.contains("\r\nSET odps.sql.common.table.planner.ext.hive.bridge=true;\r\n-- @access hologres"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn unannotated_files_come_back_byte_for_byte() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/facts/ddl-forms");
+    let dir = if dir.is_dir() { dir } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ddl-forms") };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let stripped: String = text.lines().filter(|l| !l.contains("-- @")).collect::<Vec<_>>().join("\n");
+        let r = run("x.sql", &stripped, &Default::default());
+        assert_eq!(r.plan.edits(), vec![], "{}", path.display());
+    }
+}
