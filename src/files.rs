@@ -29,6 +29,8 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let mut push = |p: PathBuf, inputs: &mut Vec<Input>| {
+        // `./sql/a.sql` reads better as `sql/a.sql`.
+        let p = p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p);
         let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
         if seen.insert(key) {
             inputs.push(Input::File(p));

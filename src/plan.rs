@@ -81,7 +81,7 @@ fn entry(file: &SourceFile, stmt: &crate::scan::Statement, p: &AccessPlan) -> Pl
 pub fn render_human(entries: &[PlanEntry]) -> String {
     let mut out = String::new();
     for e in entries {
-        let name = e.table.as_deref().unwrap_or("(unnamed)");
+        let name = e.table.as_deref().unwrap_or(if e.kind == "UNLOAD" { "(query)" } else { "(unnamed)" });
         out.push_str(&format!("{}:{}  {} {}\n", e.file, e.line, e.kind, name));
         let mut row = |k: &str, v: String| out.push_str(&format!("  {k:<12} {v}\n"));
         row("source", format!("{} ({}), access {}", e.source, e.mode, e.access));

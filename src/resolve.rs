@@ -415,6 +415,8 @@ fn oss_scope(a: &AccessAnnotation, location: Option<&Location>) -> Result<(Strin
 }
 
 fn oss_statements(uid: &str, bucket: &str, prefix: &str, access: Access) -> Vec<policy::Statement> {
+    // A LOCATION names a directory: `data` must not also grant `data2/`.
+    let dir = if prefix.is_empty() || prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") };
     let mut objects: Vec<&str> = Vec::new();
     if access.read {
         objects.extend(catalog::OSS_OBJECT_READ);
@@ -427,7 +429,7 @@ fn oss_statements(uid: &str, bucket: &str, prefix: &str, access: Access) -> Vec<
     }
     vec![
         policy::allow(&catalog::OSS_BUCKET_READ, vec![format!("acs:oss:*:{uid}:{bucket}")]),
-        policy::allow(&objects, vec![format!("acs:oss:*:{uid}:{bucket}/{prefix}*")]),
+        policy::allow(&objects, vec![format!("acs:oss:*:{uid}:{bucket}/{dir}*")]),
     ]
 }
 

@@ -1,0 +1,293 @@
+//! The `mcaccess` binary as a user runs it: exit codes, --check, --diff,
+//! stdin, in-place writes, errors that leave files untouched.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const OWNER_HEADER: &str = "-- @maxcompute owner=5678901234567890\n";
+const NEEDS_FIX: &str = "-- @access oss\nCREATE EXTERNAL TABLE t (a STRING)\nSTORED BY 'com.aliyun.odps.CsvStorageHandler'\nLOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/p/';\n";
+const FIXED_CLAUSE: &str =
+    "WITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::5678901234567890:role/aliyunodpsdefaultrole')";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mcaccess"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn needs_fix() -> String {
+    format!("{OWNER_HEADER}{NEEDS_FIX}")
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+fn mtime(p: &Path) -> std::time::SystemTime {
+    std::fs::metadata(p).unwrap().modified().unwrap()
+}
+
+#[test]
+fn fix_rewrites_in_place_and_is_idempotent() {
+    let d = repo(&[("sql/a.sql", &needs_fix())]);
+    let o = run_in(d.path(), &["fix"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(read(d.path(), "sql/a.sql").contains(FIXED_CLAUSE));
+    assert!(stderr(&o).contains("1 file fixed"), "{}", stderr(&o));
+    let before = mtime(&d.path().join("sql/a.sql"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = run_in(d.path(), &["fix", "sql"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("0 files fixed, 1 unchanged"), "{}", stderr(&o));
+    assert_eq!(mtime(&d.path().join("sql/a.sql")), before, "an unchanged file is not rewritten");
+}
+
+#[test]
+fn check_lists_files_writes_nothing_and_exits_1() {
+    let d = repo(&[("a.sql", &needs_fix()), ("b.sql", "SELECT 1;\n")]);
+    let o = run_in(d.path(), &["fix", "--check", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "would fix: a.sql\n");
+    assert_eq!(read(d.path(), "a.sql"), needs_fix());
+    let o = run_in(d.path(), &["fix", "--check", "b.sql"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn diff_prints_a_unified_diff_and_exits_1() {
+    let d = repo(&[("a.sql", &needs_fix())]);
+    let o = run_in(d.path(), &["fix", "--diff", "a.sql"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.starts_with("--- a/a.sql\n+++ b/a.sql\n@@"), "{out}");
+    assert!(out.contains(&format!("+{FIXED_CLAUSE}\n")), "{out}");
+    assert_eq!(read(d.path(), "a.sql"), needs_fix(), "--diff writes nothing");
+}
+
+#[test]
+fn stdin_to_stdout() {
+    let mut child =
+        bin().args(["fix", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(needs_fix().as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let expected = needs_fix().replace(
+        "STORED BY 'com.aliyun.odps.CsvStorageHandler'\n",
+        &format!("STORED BY 'com.aliyun.odps.CsvStorageHandler'\n{FIXED_CLAUSE}\n"),
+    );
+    assert_eq!(stdout(&o), expected);
+}
+
+#[test]
+fn stdin_with_errors_prints_nothing_and_exits_2() {
+    let mut child =
+        bin().args(["fix", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(NEEDS_FIX.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("no MaxCompute owner account is known"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_file_with_errors_is_untouched_while_others_are_fixed() {
+    let bad = format!("{OWNER_HEADER}-- @access tablestor\nCREATE EXTERNAL TABLE t (a STRING) STORED BY 'h';\n");
+    let d = repo(&[("a_bad.sql", &bad), ("b_good.sql", &needs_fix())]);
+    let o = run_in(d.path(), &["fix", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(read(d.path(), "a_bad.sql"), bad);
+    assert!(read(d.path(), "b_good.sql").contains(FIXED_CLAUSE));
+    let err = stderr(&o);
+    assert!(err.contains("a_bad.sql:2:12") && err.contains("did you mean `tablestore`?"), "{err}");
+    assert!(err.contains("1 file fixed, 0 unchanged, 1 with errors (left untouched)"), "{err}");
+}
+
+#[test]
+fn config_is_found_by_walking_up_or_given() {
+    let toml = "[maxcompute]\nowner = \"5678901234567890\"\n[roles]\ndefault = \"mc-external\"\n";
+    let d = repo(&[("mcaccess.toml", toml), ("sql/deep/a.sql", NEEDS_FIX)]);
+    let o = run_in(&d.path().join("sql/deep"), &["fix", "a.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(read(d.path(), "sql/deep/a.sql").contains("role/mc-external'"));
+
+    let other = repo(&[("cfg.toml", "[maxcompute]\nowner = \"1111111111111111\"\n"), ("a.sql", NEEDS_FIX)]);
+    let o = run_in(other.path(), &["fix", "--config", "cfg.toml", "a.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(read(other.path(), "a.sql").contains("acs:ram::1111111111111111:role/aliyunodpsdefaultrole"));
+}
+
+#[test]
+fn bad_config_points_at_its_line() {
+    let d = repo(&[("mcaccess.toml", "[maxcompute]\nowner = \"5678\"\nonwer = \"1\"\n"), ("a.sql", NEEDS_FIX)]);
+    let o = run_in(d.path(), &["fix", "a.sql"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("mcaccess.toml:3:1") && err.contains("did you mean `owner`?"), "{err}");
+    assert_eq!(read(d.path(), "a.sql"), NEEDS_FIX);
+}
+
+#[test]
+fn non_utf8_is_an_error_and_the_file_is_kept() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bytes = needs_fix().into_bytes();
+    bytes.extend_from_slice(b"-- caf\xe9\n");
+    std::fs::write(d.path().join("latin1.sql"), &bytes).unwrap();
+    let o = run_in(d.path(), &["fix", "latin1.sql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not valid UTF-8"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(d.path().join("latin1.sql")).unwrap(), bytes);
+}
+
+#[cfg(unix)]
+#[test]
+fn permissions_are_kept_and_symlinks_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = repo(&[("real/a.sql", &needs_fix())]);
+    let real = d.path().join("real/a.sql");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink(&real, d.path().join("link.sql")).unwrap();
+    let o = run_in(d.path(), &["fix", "link.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::symlink_metadata(d.path().join("link.sql")).unwrap().file_type().is_symlink(),
+        "the link stays a link"
+    );
+    assert!(read(d.path(), "real/a.sql").contains(FIXED_CLAUSE));
+    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+}
+
+#[cfg(unix)]
+#[test]
+fn read_only_file_is_an_error_and_untouched() {
+    let d = repo(&[("a.sql", &needs_fix())]);
+    let p = d.path().join("a.sql");
+    let mut perm = std::fs::metadata(&p).unwrap().permissions();
+    perm.set_readonly(true);
+    std::fs::set_permissions(&p, perm).unwrap();
+    let o = run_in(d.path(), &["fix", "a.sql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+    assert_eq!(read(d.path(), "a.sql"), needs_fix());
+}
+
+#[test]
+fn a_directory_given_twice_is_processed_once_and_gitignore_is_honoured() {
+    let d = repo(&[
+        ("sql/a.sql", &needs_fix()),
+        ("sql/skip/b.sql", &needs_fix()),
+        (".gitignore", "skip/\n"),
+        ("sql/notes.txt", "x"),
+    ]);
+    std::fs::rename(d.path().join(".gitignore"), d.path().join("sql/.gitignore")).unwrap();
+    let o = run_in(d.path(), &["fix", "--check", "sql", "sql", "sql/a.sql"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "would fix: sql/a.sql\n");
+}
+
+#[test]
+fn missing_path_is_an_error() {
+    let d = repo(&[]);
+    let o = run_in(d.path(), &["fix", "nope.sql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nope.sql"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = bin().args(["fix", "--check", "--diff"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = bin().args(["frobnicate"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn plan_json_has_the_resolved_role_trust_and_permissions() {
+    let text = format!(
+        "{OWNER_HEADER}-- @access tablestore cross-account uid=1234567890123456\nCREATE EXTERNAL TABLE ots_t (a BIGINT)\nSTORED BY 'com.aliyun.odps.TableStoreStorageHandler'\nWITH SERDEPROPERTIES ('tablestore.table.name'='vehicle_track')\nLOCATION 'tablestore://cap1.cn-hangzhou.ots-internal.aliyuncs.com';\n"
+    );
+    let d = repo(&[("a.sql", &text)]);
+    let o = run_in(d.path(), &["plan", "--format", "json", "a.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e = &v[0];
+    assert_eq!(e["line"], 3);
+    assert_eq!(e["table"], "ots_t");
+    assert_eq!(e["mode"], "cross-account");
+    assert_eq!(e["role"]["arn"], "acs:ram::1234567890123456:role/aliyunodpsroleforotheruser");
+    assert_eq!(e["trust_policy"]["Statement"][0]["Principal"]["Service"][0], "5678901234567890@odps.aliyuncs.com");
+    assert_eq!(
+        e["permissions"][1]["Resource"][0],
+        "acs:ots:cn-hangzhou:1234567890123456:instance/cap1/table/vehicle_track"
+    );
+    let o = run_in(d.path(), &["plan", "a.sql"]);
+    assert!(
+        stdout(&o).contains("role         acs:ram::1234567890123456:role/aliyunodpsroleforotheruser"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn plan_names_the_foreign_server_for_schemas() {
+    let text = format!(
+        "{OWNER_HEADER}-- @access hologres service-linked\nCREATE EXTERNAL SCHEMA es WITH holo_server ON 'db.public';\n"
+    );
+    let d = repo(&[("a.sql", &text)]);
+    let o = run_in(d.path(), &["plan", "a.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("foreign server `holo_server`: RoleARN acs:ram::5678901234567890:role/aliyunserviceroleformaxcomputeidentitymgmt"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn the_shipped_example_repo_needs_fixing_and_fix_is_clean() {
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&examples, d.path());
+    let o = run_in(d.path(), &["fix", "--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let o = run_in(d.path(), &["fix"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_in(d.path(), &["fix", "--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
