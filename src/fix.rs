@@ -194,16 +194,41 @@ impl Ctx<'_> {
     /// If only whitespace and at most a line comment follow `pos` on its
     /// line, the offset of that line's end (before `\r\n`/`\n`).
     fn trivia_to_eol(&self, pos: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let mut i = pos;
+        loop {
+            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+                i += 1;
+            }
+            let rest = &self.text[i..];
+            if rest.starts_with("/*") {
+                // A block comment that closes on this line is trivia too.
+                match rest.find("*/") {
+                    Some(end) if !rest[..end].contains('\n') => i += end + 2,
+                    _ => return None,
+                }
+            } else if rest.starts_with("--") || rest.starts_with(['\r', '\n']) || rest.is_empty() {
+                let nl = rest.find('\n').map_or(self.text.len(), |n| i + n);
+                return Some(if nl > pos && bytes.get(nl.wrapping_sub(1)) == Some(&b'\r') && nl < self.text.len() {
+                    nl - 1
+                } else {
+                    nl
+                });
+            } else {
+                return None;
+            }
+        }
+    }
+
+    /// The length of the line break at `pos` (0, 1 or 2).
+    fn newline_len(&self, pos: usize) -> usize {
         let rest = &self.text[pos..];
-        let trimmed = rest.trim_start_matches([' ', '\t']);
-        let eol = |s: &str| {
-            pos + rest.len() - s.len()
-                + s.find('\n').map_or(s.len(), |i| if s[..i].ends_with('\r') { i - 1 } else { i })
-        };
-        if trimmed.is_empty() || trimmed.starts_with(['\n', '\r']) || trimmed.starts_with("--") {
-            Some(eol(trimmed))
+        if rest.starts_with("\r\n") {
+            2
+        } else if rest.starts_with('\n') {
+            1
         } else {
-            None
+            0
         }
     }
 
@@ -372,35 +397,30 @@ impl Ctx<'_> {
             return vec![Edit { range: before..list.close + 1, text: String::new() }];
         }
         if let Some(own) = entry.comma.filter(|_| i + 1 < list.entries.len()) {
-            // Not the last entry: drop it with its own comma and the spaces
-            // after; when it had a line to itself, drop that whole line.
+            // Not the last entry: when it has a line to itself, drop that
+            // whole line (with its trailing comment); else drop it with its
+            // own comma and the spaces after.
+            if let Some(eol) = self.trivia_to_eol(own + 1).filter(|_| self.first_on_line(entry.key.span.start)) {
+                let line_start = self.text[..entry.key.span.start].rfind('\n').map_or(0, |p| p + 1);
+                return vec![Edit { range: line_start..eol + self.newline_len(eol), text: String::new() }];
+            }
             let rest = &self.text[own + 1..];
             let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-            let after = &rest[spaces..];
-            let nl = if after.starts_with("\r\n") {
-                2
-            } else if after.starts_with('\n') {
-                1
-            } else {
-                0
-            };
-            if nl > 0 && self.first_on_line(entry.key.span.start) {
-                let line_start = self.text[..entry.key.span.start].rfind('\n').map_or(0, |p| p + 1);
-                return vec![Edit { range: line_start..own + 1 + spaces + nl, text: String::new() }];
-            }
             return vec![Edit { range: entry.key.span.start..own + 1 + spaces, text: String::new() }];
         }
         // The last entry: drop the comma before it and the whitespace that
-        // leads to it, keeping any comment in between.
+        // leads to it, keeping any comment in between; a trailing comment on
+        // the entry's own line goes with it.
         let comma = list.entries[i - 1].comma.expect("a later entry follows a comma");
         let lead = self.text[..entry.key.span.start].trim_end_matches(ws).len();
+        let end = match self.trivia_to_eol(entry.value.span.end) {
+            Some(eol) if eol < list.close && self.first_on_line(entry.key.span.start) => eol,
+            _ => entry.value.span.end,
+        };
         if lead == comma + 1 {
-            vec![Edit { range: comma..entry.value.span.end, text: String::new() }]
+            vec![Edit { range: comma..end, text: String::new() }]
         } else {
-            vec![
-                Edit { range: comma..comma + 1, text: String::new() },
-                Edit { range: lead..entry.value.span.end, text: String::new() },
-            ]
+            vec![Edit { range: comma..comma + 1, text: String::new() }, Edit { range: lead..end, text: String::new() }]
         }
     }
 
