@@ -31,8 +31,45 @@ pub struct Cli {
 enum Command {
     /// Set odps.properties.rolearn in every annotated statement, changing no other byte.
     Fix(FixArgs),
+    /// Lint the DDL and its annotations.
+    Check(CheckArgs),
     /// Show the resolved role, trust and permissions of every annotated statement.
     Plan(PlanArgs),
+    /// List the lint rules, or print one rule's documentation.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// Graphical reports (colour on a terminal unless NO_COLOR is set).
+    Human,
+    /// An array of findings.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Files or directories (*.sql, recursively, .gitignore honoured); `-` reads stdin.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: CheckFormat,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Ignore every -- @allow and [lint] allow (for audits).
+    #[arg(long)]
+    no_allow: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct RuleArgs {
+    /// A rule code (MCA007) or name (broad-default-role); all rules when omitted.
+    code: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,7 +117,9 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Fix(args) => run_fix(&args, &config, style),
+        Command::Check(args) => run_check(&args, &config),
         Command::Plan(args) => run_plan(&args, &config, style),
+        Command::Rule(args) => run_rule(&args),
     };
     ExitCode::from(code)
 }
@@ -195,6 +234,101 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
         CHANGES
     } else {
         OK
+    }
+}
+
+fn run_check(args: &CheckArgs, config: &Config) -> u8 {
+    use crate::lint::{FileContext, Options, RepoIndex, lint_file, redact, secrets};
+    use std::io::IsTerminal;
+    let mut failed = false;
+    let analyses: Vec<Analysis> =
+        analyse_inputs(&args.paths, config, &mut failed).into_iter().map(|(_, a)| a).collect();
+    let repo = RepoIndex::build(&analyses);
+    let today = crate::lint::today();
+    let options = Options { no_allow: args.no_allow };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let style = Style { color: std::io::stdout().is_terminal() && !no_color, width: 100 };
+    let mut all = Vec::new();
+    let mut human = String::new();
+    for a in &analyses {
+        let fixes = a.fixes();
+        let ctx = FileContext { analysis: a, fixes: &fixes, config, repo: &repo, today: &today };
+        let findings = lint_file(&ctx, &options);
+        if args.format == CheckFormat::Human && !findings.is_empty() {
+            // Secrets never reach the screen: render from a redacted copy.
+            let shown = SourceFile::new(a.source.name.clone(), redact(&a.source.text, &secrets(a)));
+            for f in &findings {
+                human.push_str(&report::render(&f.diagnostic, &shown, style));
+            }
+        }
+        all.extend(findings);
+    }
+    let errors = all.iter().filter(|f| f.severity == crate::diagnostic::Severity::Error).count();
+    let warnings = all.len() - errors;
+    let fixable = all.iter().filter(|f| f.fixable).count();
+    let mut stdout = std::io::stdout().lock();
+    let _ = match args.format {
+        CheckFormat::Human => {
+            let summary = if all.is_empty() {
+                format!("All checks passed ({} file{}).\n", analyses.len(), if analyses.len() == 1 { "" } else { "s" })
+            } else {
+                format!(
+                    "Found {errors} error{} and {warnings} warning{}{}.\n",
+                    if errors == 1 { "" } else { "s" },
+                    if warnings == 1 { "" } else { "s" },
+                    if fixable > 0 { format!(" ({fixable} fixable with `mcaccess fix`)") } else { String::new() }
+                )
+            };
+            write!(stdout, "{human}{summary}")
+        }
+        CheckFormat::Json => writeln!(stdout, "{}", crate::output::json(&all)),
+        CheckFormat::Sarif => writeln!(stdout, "{}", crate::output::sarif(&all)),
+        CheckFormat::Github => write!(stdout, "{}", crate::output::github(&all)),
+    };
+    if failed {
+        ERROR
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+        CHANGES
+    } else {
+        OK
+    }
+}
+
+fn run_rule(args: &RuleArgs) -> u8 {
+    use crate::lint::{RULES, find_rule};
+    let mut stdout = std::io::stdout().lock();
+    match &args.code {
+        None => {
+            for r in RULES.iter() {
+                let severity = match r.severity {
+                    crate::diagnostic::Severity::Error => "error",
+                    crate::diagnostic::Severity::Warning => "warning",
+                };
+                let fixable = if matches!(r.code, crate::diagnostic::Code::MCA002 | crate::diagnostic::Code::MCA003) {
+                    "fix"
+                } else {
+                    ""
+                };
+                let _ = writeln!(stdout, "{}  {:<32} {:<8} {:<4} {}", r.code, r.name(), severity, fixable, r.summary());
+            }
+            OK
+        }
+        Some(key) => match find_rule(key) {
+            Some(r) => {
+                let _ = writeln!(stdout, "{} {}\n\n{}", r.code, r.name(), r.doc());
+                OK
+            }
+            None => {
+                let names: Vec<&str> =
+                    RULES.iter().map(|r| r.code.as_str()).chain(RULES.iter().map(|r| r.name())).collect();
+                let hint = match crate::model::did_you_mean(key, names) {
+                    Some(s) => format!(" (did you mean `{s}`?)"),
+                    None => String::new(),
+                };
+                eprintln!("error: no rule `{key}`{hint}; `mcaccess rule` lists them");
+                ERROR
+            }
+        },
     }
 }
 

@@ -1,6 +1,7 @@
 //! `mcaccess.toml`: discovery, parsing and validation with line-accurate
 //! errors.
 
+use crate::diagnostic::Code;
 use crate::model::{Source, did_you_mean, is_region, is_role_name, is_uid};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -156,6 +157,20 @@ impl Config {
                 },
             }
         }
+        for a in &raw.lint.allow {
+            if Code::parse(a.get_ref()).is_none() {
+                let names = Code::ALL.map(Code::as_str);
+                let help = match did_you_mean(a.get_ref(), names) {
+                    Some(s) => format!("did you mean `{s}`? `mcaccess rule` lists the rules"),
+                    None => "rule codes look like MCA008; `mcaccess rule` lists them".to_string(),
+                };
+                return Err(err(
+                    Some(a.span()),
+                    format!("unknown rule code `{}` in [lint] allow", a.get_ref()),
+                    Some(help),
+                ));
+            }
+        }
         cfg.lint_allow = raw.lint.allow.iter().map(|a| (a.get_ref().clone(), a.span())).collect();
         cfg.text = text.clone();
         Ok(cfg)
@@ -214,6 +229,9 @@ mod tests {
         assert_eq!(e.help.as_deref(), Some("did you mean `owner`?"));
         let e = parse("[roles]\ntablestor = \"x\"\n").unwrap_err();
         assert_eq!(e.help.as_deref(), Some("did you mean `tablestore`?"));
+        let e = parse("[lint]\nallow = [\"MCA08\"]\n").unwrap_err();
+        assert_eq!(line_of(&e), 2);
+        assert_eq!(e.help.as_deref(), Some("did you mean `MCA008`? `mcaccess rule` lists the rules"));
         let e = parse("[maxcompute\n").unwrap_err();
         assert!(e.span.is_some());
     }

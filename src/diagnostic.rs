@@ -26,10 +26,12 @@ pub enum Code {
     MCA014,
     MCA015,
     MCA016,
+    MCA017,
+    MCA018,
 }
 
 impl Code {
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 18] = [
         Code::MCA001,
         Code::MCA002,
         Code::MCA003,
@@ -46,6 +48,8 @@ impl Code {
         Code::MCA014,
         Code::MCA015,
         Code::MCA016,
+        Code::MCA017,
+        Code::MCA018,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +70,8 @@ impl Code {
             Code::MCA014 => "MCA014",
             Code::MCA015 => "MCA015",
             Code::MCA016 => "MCA016",
+            Code::MCA017 => "MCA017",
+            Code::MCA018 => "MCA018",
         }
     }
 
@@ -92,6 +98,8 @@ impl Code {
             Code::MCA014 => "duplicate-property",
             Code::MCA015 => "statement-syntax",
             Code::MCA016 => "write-without-write-access",
+            Code::MCA017 => "unscoped-permissions",
+            Code::MCA018 => "unused-allow",
         }
     }
 }

@@ -302,7 +302,7 @@ pub fn trust_policy(source: Source, mode: Mode, owner: &str, uid: &str, entity: 
 
 fn unscoped(span: Range<usize>, message: String, help: &str) -> Permissions {
     Permissions::Unscoped(
-        Diagnostic::error(Code::MCA015, span, message)
+        Diagnostic::error(Code::MCA017, span, message)
             .label("cannot scope permissions from this")
             .help(help.to_string()),
     )

@@ -291,3 +291,90 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+const CLEAN: &str = "-- @maxcompute owner=5678901234567890 region=cn-hangzhou\n-- @access oss role=mc-lake\nCREATE EXTERNAL TABLE t (a STRING)\nSTORED BY 'com.aliyun.odps.CsvStorageHandler'\nWITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::5678901234567890:role/mc-lake')\nLOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/p/';\n";
+
+fn public_endpoint() -> String {
+    CLEAN.replace("oss-cn-hangzhou-internal", "oss-cn-hangzhou")
+}
+
+#[test]
+fn check_exit_codes() {
+    let d = repo(&[("clean.sql", CLEAN), ("warn.sql", &public_endpoint()), ("err.sql", &needs_fix())]);
+    let o = run_in(d.path(), &["check", "clean.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "All checks passed (1 file).\n");
+    let o = run_in(d.path(), &["check", "warn.sql"]);
+    assert_eq!(o.status.code(), Some(0), "warnings alone pass: {}", stdout(&o));
+    let o = run_in(d.path(), &["check", "--deny-warnings", "warn.sql"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run_in(d.path(), &["check", "err.sql"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("(1 fixable with `mcaccess fix`)"), "{}", stdout(&o));
+    let o = run_in(d.path(), &["check", "missing.sql"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn check_suppressions_config_allow_and_no_allow() {
+    let allowed = format!("-- @allow MCA008 reason=\"legacy bucket\"\n{}", public_endpoint().split_once('\n').unwrap().1);
+    let allowed = format!("-- @maxcompute owner=5678901234567890 region=cn-hangzhou\n{allowed}");
+    let d = repo(&[("a.sql", &allowed)]);
+    let o = run_in(d.path(), &["check", "--deny-warnings", "a.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run_in(d.path(), &["check", "--deny-warnings", "--no-allow", "a.sql"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("MCA008"), "{}", stdout(&o));
+
+    let d = repo(&[("mcaccess.toml", "[lint]\nallow = [\"MCA008\"]\n"), ("a.sql", &public_endpoint())]);
+    let o = run_in(d.path(), &["check", "--deny-warnings", "a.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let d = repo(&[("mcaccess.toml", "[lint]\nallow = [\"MCA08\"]\n"), ("a.sql", CLEAN)]);
+    let o = run_in(d.path(), &["check", "a.sql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `MCA008`?"), "{}", stderr(&o));
+}
+
+#[test]
+fn check_formats() {
+    let d = repo(&[("a.sql", &public_endpoint())]);
+    let o = run_in(d.path(), &["check", "--format", "json", "a.sql"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v[0];
+    for key in ["code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "fixable"] {
+        assert!(f.get(key).is_some(), "json lacks {key}: {f}");
+    }
+    assert_eq!((f["code"].as_str(), f["line"].as_u64(), f["column"].as_u64()), (Some("MCA008"), Some(6), Some(17)));
+    let o = run_in(d.path(), &["check", "--format", "sarif", "a.sql"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "MCA008");
+    let o = run_in(d.path(), &["check", "--format", "github", "a.sql"]);
+    assert!(stdout(&o).starts_with("::warning file=a.sql,line=6,col=17,endLine=6,endColumn=45,title=MCA008 public-endpoint::"), "{}", stdout(&o));
+    let o = run_in(d.path(), &["check", "a.sql"]);
+    let human = stdout(&o);
+    assert!(human.contains("╭─[a.sql:6:17]") && human.contains("help: use the internal endpoint"), "{human}");
+    assert!(!human.contains('\u{1b}'), "no colour when piped");
+}
+
+#[test]
+fn check_matches_writes_across_files() {
+    let ddl = CLEAN.replace("CREATE EXTERNAL TABLE t ", "CREATE EXTERNAL TABLE ads_export ");
+    let d = repo(&[("ddl/a.sql", &ddl), ("jobs/b.sql", "INSERT INTO ads_export SELECT 1;\n")]);
+    let o = run_in(d.path(), &["check", "--format", "json", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "MCA016");
+    assert_eq!(v[0]["file"], "jobs/b.sql");
+}
+
+#[test]
+fn rule_lists_and_documents() {
+    let o = bin().args(["rule"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).lines().count(), 18);
+    let o = bin().args(["rule", "mca006"]).output().unwrap();
+    assert!(stdout(&o).starts_with("MCA006 credentials-in-ddl\n\nAn AccessKey pair"), "{}", stdout(&o));
+    let o = bin().args(["rule", "MCA99"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}

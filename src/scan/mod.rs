@@ -188,6 +188,8 @@ pub struct Statement {
     pub access: Option<usize>,
     /// Indices of the attached `@allow` annotations.
     pub allows: Vec<usize>,
+    /// An `@access` meant for this statement could not be read (MCA001).
+    pub broken_access: bool,
 }
 
 /// A parsed annotation comment.
@@ -231,7 +233,8 @@ pub fn scan(text: &str) -> ScannedFile {
             return out;
         }
     };
-    Scanner { text, out: &mut out, pending_access: None, pending_allows: Vec::new() }.run(&tokens);
+    Scanner { text, out: &mut out, pending_access: None, pending_broken: false, pending_allows: Vec::new() }
+        .run(&tokens);
     out
 }
 
@@ -260,6 +263,8 @@ struct Scanner<'a> {
     text: &'a str,
     out: &'a mut ScannedFile,
     pending_access: Option<usize>,
+    /// An unreadable `@access` is waiting for its statement.
+    pending_broken: bool,
     pending_allows: Vec<usize>,
 }
 
@@ -325,7 +330,10 @@ impl Scanner<'_> {
                 );
             }
             CommentKind::Ours => match annotation::parse(text, t.start) {
-                Err(d) => self.out.diagnostics.push(d),
+                Err(d) => {
+                    self.pending_broken |= text[2..].trim_start().starts_with("@access");
+                    self.out.diagnostics.push(d)
+                }
                 Ok(a) => {
                     let index = self.out.annotations.len();
                     match &a {
@@ -359,6 +367,7 @@ impl Scanner<'_> {
         let sig: Vec<Token> = tokens.iter().copied().filter(|t| !t.is_trivia()).collect();
         let index = self.out.statements.len();
         let mut stmt = analyse(self.text, &sig);
+        stmt.broken_access = std::mem::take(&mut self.pending_broken);
         if let Some(a) = self.pending_access.take() {
             if stmt.kind.is_external() {
                 stmt.access = Some(a);
@@ -412,6 +421,7 @@ fn analyse(text: &str, sig: &[Token]) -> Statement {
         keyword_case: KeywordCase::Upper,
         access: None,
         allows: Vec::new(),
+        broken_access: false,
     };
     let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
     let body_start;

@@ -1,0 +1,335 @@
+//! `check`: lint rules over scanned and resolved files.
+//!
+//! One rule, one file under `rules/`: its `//!` comment is the user
+//! documentation that `mcaccess rule CODE` prints, its tests sit beside it,
+//! and [`RULES`] lists them all. Rules read the stages' results (scan,
+//! resolve, and the `fix` findings, so that what `check` calls fixable is
+//! exactly what `fix` changes); they never re-scan or re-resolve.
+
+pub mod rules;
+
+use crate::annotation::{AccessAnnotation, Annotation};
+use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::fix::FilePlan;
+use crate::location::{self, Location};
+use crate::scan::{Statement, StatementKind};
+use crate::{Analysis, model::Access};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// A rule: its identity, default severity, documentation and check.
+pub struct Rule {
+    pub code: Code,
+    pub severity: Severity,
+    /// The rule file's `//!` comment, verbatim.
+    pub source: &'static str,
+    /// Looks at one file (with the whole repo's index) and reports.
+    pub check: fn(&FileContext<'_>) -> Vec<Diagnostic>,
+}
+
+impl Rule {
+    pub fn name(&self) -> &'static str {
+        self.code.name()
+    }
+
+    /// The documentation: the rule file's `//!` lines, without the markers.
+    pub fn doc(&self) -> String {
+        self.source
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .map(|l| l.strip_prefix("//! ").unwrap_or(l.strip_prefix("//!").unwrap_or(l)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first line of the documentation.
+    pub fn summary(&self) -> String {
+        self.doc().lines().next().unwrap_or("").to_string()
+    }
+}
+
+pub use rules::RULES;
+
+pub fn rule(code: Code) -> &'static Rule {
+    RULES.iter().find(|r| r.code == code).expect("every code has a rule")
+}
+
+/// Looks a rule up by code (`MCA007`, `mca007`) or name (`broad-default-role`).
+pub fn find_rule(key: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code.as_str().eq_ignore_ascii_case(key) || r.name() == key)
+}
+
+/// An annotated table somewhere in the repo, for whole-repo rules.
+#[derive(Debug, Clone)]
+pub struct AnnotatedTable {
+    pub file: String,
+    pub line: usize,
+    pub name: String,
+    pub access: Access,
+}
+
+/// What every file can see of the others: the annotated external tables by
+/// normalised name.
+#[derive(Debug, Default)]
+pub struct RepoIndex {
+    pub tables: BTreeMap<String, Vec<AnnotatedTable>>,
+}
+
+/// `proj.schema.`Tbl`` → `tbl`: the last part, unquoted, lowercase.
+pub fn normalise_name(name: &str) -> String {
+    name.rsplit('.').next().unwrap_or(name).trim_matches('`').to_lowercase()
+}
+
+impl RepoIndex {
+    pub fn build(analyses: &[Analysis]) -> RepoIndex {
+        let mut index = RepoIndex::default();
+        for a in analyses {
+            for stmt in &a.scanned.statements {
+                if stmt.kind != StatementKind::CreateExternalTable {
+                    continue;
+                }
+                let (Some(name), Some(access)) = (&stmt.name, a.scanned.access_of(stmt)) else { continue };
+                index.tables.entry(normalise_name(&name.text)).or_default().push(AnnotatedTable {
+                    file: a.source.name.clone(),
+                    line: a.source.line(stmt.span.start),
+                    name: name.text.clone(),
+                    access: access.access.as_ref().map_or(Access::READ, |x| x.value),
+                });
+            }
+        }
+        index
+    }
+}
+
+/// What a rule sees of one file.
+pub struct FileContext<'a> {
+    pub analysis: &'a Analysis,
+    pub fixes: &'a FilePlan,
+    pub config: &'a Config,
+    pub repo: &'a RepoIndex,
+    /// Today's date, `YYYY-MM-DD`, for `@allow until=`.
+    pub today: &'a str,
+}
+
+impl FileContext<'_> {
+    pub fn text(&self) -> &str {
+        &self.analysis.source.text
+    }
+
+    /// Statements with the `@access` attached to them.
+    pub fn annotated(&self) -> impl Iterator<Item = (&Statement, &AccessAnnotation)> {
+        self.analysis.scanned.statements.iter().filter_map(|s| Some((s, self.analysis.scanned.access_of(s)?)))
+    }
+
+    /// External statements (annotated or not) with their parsed LOCATION.
+    pub fn locations(&self) -> impl Iterator<Item = (&Statement, Location, Range<usize>)> {
+        self.analysis.scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| {
+            let lit = s.clauses.location.as_ref()?;
+            // The value starts one byte after the opening quote.
+            Some((s, location::parse(&lit.value), lit.span.start + 1..lit.span.end - 1))
+        })
+    }
+
+    /// The MaxCompute region in force for a statement: `@maxcompute
+    /// region=` above it, else the config's.
+    pub fn maxcompute_region(&self, stmt: &Statement) -> Option<String> {
+        let mut region = None;
+        for a in self.analysis.scanned.annotations.iter().take_while(|a| a.span.start < stmt.span.start) {
+            if let Annotation::MaxCompute(m) = &a.annotation {
+                if let Some(r) = &m.region {
+                    region = Some(r.value.clone());
+                }
+            }
+        }
+        region.or_else(|| self.config.region.clone())
+    }
+}
+
+/// Byte ranges of secrets written into LOCATIONs, for MCA006 and for
+/// redacting every rendering of the file.
+pub fn secrets(analysis: &Analysis) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for s in analysis.scanned.statements.iter().filter(|s| s.kind.is_external()) {
+        let Some(lit) = &s.clauses.location else { continue };
+        let base = lit.span.start + 1;
+        for r in location::parse(&lit.value).credentials() {
+            if !r.is_empty() && !location::is_templated(&lit.value[r.clone()]) {
+                out.push(base + r.start..base + r.end);
+            }
+        }
+    }
+    out
+}
+
+/// The text with every secret byte replaced by `*` (same length, so spans
+/// stay valid).
+pub fn redact(text: &str, secrets: &[Range<usize>]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for r in secrets {
+        for b in &mut bytes[r.clone()] {
+            *b = b'*';
+        }
+    }
+    // Replacing whole byte ranges of valid UTF-8 can split a character only
+    // at a range edge; fall back to lossy conversion (still redacted).
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Options of a lint run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Ignore every `@allow` comment and `[lint] allow` (for audits).
+    pub no_allow: bool,
+}
+
+/// One reported finding, with everything every output format needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub help: Option<String>,
+    pub fixable: bool,
+    #[serde(skip)]
+    pub diagnostic: Diagnostic,
+}
+
+/// Lints one file: every rule, then suppressions. Returns the findings in
+/// source order.
+pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for rule in RULES.iter().filter(|r| r.code != Code::MCA018) {
+        found.extend((rule.check)(ctx));
+    }
+    let config_allowed: Vec<Code> = if options.no_allow {
+        vec![]
+    } else {
+        ctx.config.lint_allow.iter().filter_map(|(c, _)| Code::parse(c)).collect()
+    };
+    found.retain(|d| !config_allowed.contains(&d.code));
+    if !options.no_allow {
+        let (kept, unused) = rules::mca018_unused_allow::apply(ctx, found);
+        found = kept;
+        found.extend(unused.into_iter().filter(|d| !config_allowed.contains(&d.code)));
+    }
+    let fixable: Vec<Range<usize>> =
+        ctx.fixes.findings.iter().filter(|f| f.fixable()).map(|f| f.diagnostic.span.clone()).collect();
+    found.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    found.dedup();
+    let file = &ctx.analysis.source;
+    found
+        .into_iter()
+        .map(|d| {
+            let (line, column) = file.line_col(d.span.start);
+            let (end_line, end_column) = file.line_col(d.span.end);
+            Finding {
+                code: d.code,
+                name: d.code.name(),
+                severity: d.severity,
+                message: d.message.clone(),
+                file: file.name.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+                help: d.help.clone(),
+                fixable: matches!(d.code, Code::MCA002 | Code::MCA003) && fixable.contains(&d.span),
+                diagnostic: d,
+            }
+        })
+        .collect()
+}
+
+/// Today as `YYYY-MM-DD` (UTC), from the system clock.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    civil_date((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 → `YYYY-MM-DD` (proleptic Gregorian).
+pub fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Running rules on a snippet, for the tests beside each rule.
+    use super::*;
+    use crate::source::SourceFile;
+
+    pub const OWNER: &str = "-- @maxcompute owner=5678901234567890 region=cn-hangzhou\n";
+
+    /// Lints `files` (name, text) as one repo with `config`; findings of all files.
+    pub fn lint_repo(files: &[(&str, &str)], config: &Config) -> Vec<Finding> {
+        let analyses: Vec<Analysis> =
+            files.iter().map(|(n, t)| crate::analyse(SourceFile::new(*n, t.to_string()), config)).collect();
+        let repo = RepoIndex::build(&analyses);
+        analyses
+            .iter()
+            .flat_map(|a| {
+                let fixes = a.fixes();
+                let ctx = FileContext { analysis: a, fixes: &fixes, config, repo: &repo, today: "2026-11-23" };
+                lint_file(&ctx, &Options::default())
+            })
+            .collect()
+    }
+
+    /// The codes `check` reports for one file.
+    pub fn codes(text: &str) -> Vec<Code> {
+        lint_repo(&[("t.sql", text)], &Config::default()).into_iter().map(|f| f.code).collect()
+    }
+
+    /// Findings of one code for one file.
+    pub fn of(code: Code, text: &str) -> Vec<Finding> {
+        lint_repo(&[("t.sql", text)], &Config::default()).into_iter().filter(|f| f.code == code).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_exactly_one_documented_rule() {
+        for code in Code::ALL {
+            let n = RULES.iter().filter(|r| r.code == code).count();
+            assert_eq!(n, 1, "{code}");
+            let doc = rule(code).doc();
+            for part in ["**Why**", "**Example**", "**Fix**"] {
+                assert!(doc.contains(part), "{code} doc lacks {part}");
+            }
+        }
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_415), "2025-11-23");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+    }
+
+    #[test]
+    fn redaction_keeps_length() {
+        let text = "LOCATION 'oss://AK:SK@oss-cn-hangzhou.aliyuncs.com/b/'";
+        let r = redact(text, &[16..21]);
+        assert_eq!(r.len(), text.len());
+        assert!(r.contains("oss://*****@oss"));
+    }
+}

@@ -1,0 +1,75 @@
+//! An AccessKey pair or a database password written into the DDL.
+//!
+//! **What** `oss://<AccessKeyId>:<AccessKeySecret>@…` and
+//! `tablestore://<id>:<secret>@…` LOCATIONs (the legacy plaintext-AK form),
+//! and `user=`/`password=` in a JDBC URL. mcaccess never prints the secret:
+//! every output redacts it.
+//!
+//! **Why** SQL lives in git; a secret there is readable by everyone with
+//! the repository and stays in its history. STS through a RAM role needs no
+//! key in the DDL at all.
+//!
+//! **Example**
+//!
+//! ```sql
+//! LOCATION 'oss://LTAI…:…@oss-cn-hangzhou-internal.aliyuncs.com/b/t/'
+//! ```
+//!
+//! **Fix** Remove the credentials from the LOCATION, add `-- @access oss`
+//! and run `mcaccess fix` to use a role instead; rotate the exposed key.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::lint::{FileContext, secrets};
+
+pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+    let text = ctx.text();
+    secrets(ctx.analysis)
+        .into_iter()
+        .map(|r| {
+            let jdbc = text[..r.start].rsplit('\'').next().is_some_and(|v| v.to_ascii_lowercase().starts_with("jdbc:"));
+            let (message, help) = if jdbc {
+                (
+                    "database credentials in the JDBC URL",
+                    "move user/password out of the SQL (for Hologres use a RAM role via @access hologres); change the exposed password",
+                )
+            } else {
+                ("AccessKey pair in the LOCATION", "remove `<id>:<secret>@` from the LOCATION, add an @access annotation to use a RAM role, and rotate the key")
+            };
+            Diagnostic::error(Code::MCA006, r, message).label("secret (redacted)").help(help)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Code;
+    use crate::lint::testing::of;
+
+    #[test]
+    fn finds_access_keys_and_passwords_without_printing_them() {
+        let f = of(
+            Code::MCA006,
+            "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://LTAIabc:s3cr3t@oss-cn-hangzhou-internal.aliyuncs.com/b/';",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].message.contains("s3cr3t") && !f[0].help.as_ref().unwrap().contains("s3cr3t"));
+        let f = of(
+            Code::MCA006,
+            "CREATE EXTERNAL TABLE r (a int) STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler' LOCATION 'jdbc:mysql://h:3306/db?user=u&password=p4ss&table=t';",
+        );
+        assert_eq!(f.len(), 2);
+        assert!(f[0].message.contains("JDBC"));
+    }
+
+    #[test]
+    fn clean_and_templated_locations_pass() {
+        assert!(of(Code::MCA006, "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';").is_empty());
+        assert!(
+            of(
+                Code::MCA006,
+                "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://${ak}:${sk}@${endpoint}/b/';"
+            )
+            .is_empty()
+        );
+    }
+}

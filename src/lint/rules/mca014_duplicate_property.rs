@@ -1,0 +1,71 @@
+//! A property given twice in one property list.
+//!
+//! **What** The same key twice in `WITH SERDEPROPERTIES`, `TBLPROPERTIES`
+//! or `PROPERTIES` of an external statement, most often two
+//! `odps.properties.rolearn` entries after a copy and paste.
+//!
+//! **Why** Only one value can take effect, and which one is not something a
+//! reader should have to know; for rolearn, `fix` cannot tell which entry
+//! to keep and refuses to edit the statement.
+//!
+//! **Example**
+//!
+//! ```sql
+//! WITH SERDEPROPERTIES ('odps.properties.rolearn'='…:role/a', 'odps.properties.rolearn'='…:role/b')
+//! ```
+//!
+//! **Fix** Keep one entry.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::lint::FileContext;
+use std::collections::HashMap;
+
+pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for stmt in ctx.analysis.scanned.statements.iter().filter(|s| s.kind.is_external()) {
+        let c = &stmt.clauses;
+        for list in [&c.serde_properties, &c.tbl_properties, &c.properties].into_iter().flatten() {
+            let mut first: HashMap<&str, usize> = HashMap::new();
+            for p in &list.entries {
+                if let Some(&line_of_first) = first.get(p.key.value.as_str()) {
+                    out.push(
+                        Diagnostic::error(
+                            Code::MCA014,
+                            p.key.span.clone(),
+                            format!("'{}' is given twice", p.key.value),
+                        )
+                        .label("repeated here")
+                        .help(format!("keep one of the two entries (the first is on line {line_of_first})")),
+                    );
+                } else {
+                    first.insert(&p.key.value, ctx.analysis.source.line(p.key.span.start));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Code;
+    use crate::lint::testing::of;
+
+    #[test]
+    fn second_key_is_reported() {
+        let f = of(
+            Code::MCA014,
+            "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('k'='1',\n'k'='2') TBLPROPERTIES ('x'='1', 'x'='1');",
+        );
+        assert_eq!(f.len(), 2);
+        assert_eq!((f[0].line, f[0].column), (2, 1));
+    }
+
+    #[test]
+    fn distinct_keys_pass() {
+        assert!(
+            of(Code::MCA014, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('k'='1', 'K'='2');")
+                .is_empty()
+        );
+    }
+}

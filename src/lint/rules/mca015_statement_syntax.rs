@@ -1,0 +1,53 @@
+//! An external statement mcaccess cannot read.
+//!
+//! **What** An unterminated string or comment (the rest of the file cannot
+//! be read), unbalanced parentheses, a missing comma between properties, a
+//! property list written as a documentation template (`['<k>'='<v>',...]`),
+//! a clause given twice.
+//!
+//! **Why** MaxCompute rejects the statement; and mcaccess will not rewrite a
+//! statement it cannot read exactly. The legacy Tablestore docs' own example
+//! misses the comma before its rolearn entry.
+//!
+//! **Example**
+//!
+//! ```sql
+//! 'tablestore.table.name'='vehicle_track'
+//! 'odps.properties.rolearn'='acs:ram::…'
+//! ```
+//!
+//! **Fix** As the help says: here, add the comma after `'vehicle_track'`.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::lint::FileContext;
+
+pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+    let scanned = &ctx.analysis.scanned;
+    let lexer = scanned.diagnostics.iter().filter(|d| d.code == Code::MCA015).cloned();
+    let statements = scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| s.syntax_error.clone());
+    lexer.chain(statements).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Code;
+    use crate::lint::testing::of;
+
+    #[test]
+    fn missing_comma_and_unterminated_string() {
+        let f =
+            of(Code::MCA015, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('a'='1'\n'b'='2');");
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].line, f[0].column), (1, 76));
+        assert_eq!(of(Code::MCA015, "SELECT 'abc").len(), 1);
+    }
+
+    #[test]
+    fn readable_and_non_external_statements_pass() {
+        assert!(
+            of(Code::MCA015, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('a'='1');")
+                .is_empty()
+        );
+        assert!(of(Code::MCA015, "SELECT ((1;").is_empty());
+    }
+}

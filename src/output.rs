@@ -1,0 +1,207 @@
+//! Machine formats for `check` findings: JSON (SPEC §5), SARIF 2.1.0 (typed
+//! structs, serialised by serde) and GitHub workflow commands.
+
+use crate::diagnostic::Severity;
+use crate::lint::{Finding, RULES};
+use serde::Serialize;
+
+/// SPEC §5's JSON: an array of findings.
+pub fn json(findings: &[Finding]) -> String {
+    serde_json::to_string_pretty(findings).expect("findings serialise")
+}
+
+#[derive(Serialize)]
+pub struct SarifLog {
+    #[serde(rename = "$schema")]
+    pub schema: &'static str,
+    pub version: &'static str,
+    pub runs: Vec<SarifRun>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifRun {
+    pub tool: SarifTool,
+    pub column_kind: &'static str,
+    pub results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+pub struct SarifTool {
+    pub driver: SarifDriver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifDriver {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub rules: Vec<SarifRule>,
+}
+
+#[derive(Serialize)]
+pub struct Text {
+    pub text: String,
+}
+
+#[derive(Serialize)]
+pub struct MultiformatText {
+    pub text: String,
+    pub markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifRule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub short_description: Text,
+    pub full_description: Text,
+    pub help: MultiformatText,
+    pub default_configuration: SarifConfiguration,
+}
+
+#[derive(Serialize)]
+pub struct SarifConfiguration {
+    pub level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifResult {
+    pub rule_id: &'static str,
+    pub rule_index: usize,
+    pub level: &'static str,
+    pub message: Text,
+    pub locations: Vec<SarifLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifLocation {
+    pub physical_location: SarifPhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifPhysicalLocation {
+    pub artifact_location: SarifArtifact,
+    pub region: SarifRegion,
+}
+
+#[derive(Serialize)]
+pub struct SarifArtifact {
+    pub uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifRegion {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// A SARIF 2.1.0 log with every rule (and its documentation) and every
+/// finding.
+pub fn sarif(findings: &[Finding]) -> String {
+    let rules = RULES
+        .iter()
+        .map(|r| {
+            let doc = r.doc();
+            SarifRule {
+                id: r.code.as_str(),
+                name: r.name(),
+                short_description: Text { text: r.summary() },
+                full_description: Text { text: doc.clone() },
+                help: MultiformatText { text: doc.clone(), markdown: doc },
+                default_configuration: SarifConfiguration { level: level(r.severity) },
+            }
+        })
+        .collect();
+    let results = findings
+        .iter()
+        .map(|f| SarifResult {
+            rule_id: f.code.as_str(),
+            rule_index: RULES.iter().position(|r| r.code == f.code).expect("every code has a rule"),
+            level: level(f.severity),
+            message: Text {
+                text: match &f.help {
+                    Some(h) => format!("{}\nhelp: {h}", f.message),
+                    None => f.message.clone(),
+                },
+            },
+            locations: vec![SarifLocation {
+                physical_location: SarifPhysicalLocation {
+                    artifact_location: SarifArtifact { uri: f.file.replace('\\', "/") },
+                    region: SarifRegion {
+                        start_line: f.line,
+                        start_column: f.column,
+                        end_line: f.end_line,
+                        end_column: f.end_column,
+                    },
+                },
+            }],
+        })
+        .collect();
+    let log = SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: vec![SarifRun {
+            tool: SarifTool { driver: SarifDriver { name: "mcaccess", version: env!("CARGO_PKG_VERSION"), rules } },
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
+    serde_json::to_string_pretty(&log).expect("SARIF serialises")
+}
+
+/// GitHub workflow commands: one `::error …::message` line per finding.
+pub fn github(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let message = match &f.help {
+            Some(h) => format!("{}\nhelp: {h}", f.message),
+            None => f.message.clone(),
+        };
+        out.push_str(&format!(
+            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            level(f.severity),
+            escape_property(&f.file),
+            f.line,
+            f.column,
+            f.end_line,
+            f.end_column,
+            escape_property(&format!("{} {}", f.code, f.name)),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escapes() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
