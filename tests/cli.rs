@@ -317,7 +317,8 @@ fn check_exit_codes() {
 
 #[test]
 fn check_suppressions_config_allow_and_no_allow() {
-    let allowed = format!("-- @allow MCA008 reason=\"legacy bucket\"\n{}", public_endpoint().split_once('\n').unwrap().1);
+    let allowed =
+        format!("-- @allow MCA008 reason=\"legacy bucket\"\n{}", public_endpoint().split_once('\n').unwrap().1);
     let allowed = format!("-- @maxcompute owner=5678901234567890 region=cn-hangzhou\n{allowed}");
     let d = repo(&[("a.sql", &allowed)]);
     let o = run_in(d.path(), &["check", "--deny-warnings", "a.sql"]);
@@ -342,7 +343,9 @@ fn check_formats() {
     let o = run_in(d.path(), &["check", "--format", "json", "a.sql"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let f = &v[0];
-    for key in ["code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "fixable"] {
+    for key in
+        ["code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "help", "fixable"]
+    {
         assert!(f.get(key).is_some(), "json lacks {key}: {f}");
     }
     assert_eq!((f["code"].as_str(), f["line"].as_u64(), f["column"].as_u64()), (Some("MCA008"), Some(6), Some(17)));
@@ -350,7 +353,12 @@ fn check_formats() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["runs"][0]["results"][0]["ruleId"], "MCA008");
     let o = run_in(d.path(), &["check", "--format", "github", "a.sql"]);
-    assert!(stdout(&o).starts_with("::warning file=a.sql,line=6,col=17,endLine=6,endColumn=45,title=MCA008 public-endpoint::"), "{}", stdout(&o));
+    assert!(
+        stdout(&o)
+            .starts_with("::warning file=a.sql,line=6,col=17,endLine=6,endColumn=45,title=MCA008 public-endpoint::"),
+        "{}",
+        stdout(&o)
+    );
     let o = run_in(d.path(), &["check", "a.sql"]);
     let human = stdout(&o);
     assert!(human.contains("╭─[a.sql:6:17]") && human.contains("help: use the internal endpoint"), "{human}");

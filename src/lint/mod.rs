@@ -137,10 +137,10 @@ impl FileContext<'_> {
     pub fn maxcompute_region(&self, stmt: &Statement) -> Option<String> {
         let mut region = None;
         for a in self.analysis.scanned.annotations.iter().take_while(|a| a.span.start < stmt.span.start) {
-            if let Annotation::MaxCompute(m) = &a.annotation {
-                if let Some(r) = &m.region {
-                    region = Some(r.value.clone());
-                }
+            if let Annotation::MaxCompute(m) = &a.annotation
+                && let Some(r) = &m.region
+            {
+                region = Some(r.value.clone());
             }
         }
         region.or_else(|| self.config.region.clone())
@@ -222,7 +222,7 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
     }
     let fixable: Vec<Range<usize>> =
         ctx.fixes.findings.iter().filter(|f| f.fixable()).map(|f| f.diagnostic.span.clone()).collect();
-    found.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    found.sort_by_key(|a| (a.span.start, a.code));
     found.dedup();
     let file = &ctx.analysis.source;
     found

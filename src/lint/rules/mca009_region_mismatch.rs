@@ -38,7 +38,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
                     at.clone(),
                     format!("the LOCATION is in {region}, but the @access says region={}", declared.value),
                 )
-                .label(format!("{region}"))
+                .label(region.to_string())
                 .help(format!("make them agree: region={region} or a LOCATION in {}", declared.value)),
             );
             continue;
@@ -46,7 +46,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         if let Some(mc) = ctx.maxcompute_region(stmt).filter(|r| r != region) {
             out.push(
                 Diagnostic::error(Code::MCA009, at, format!("the LOCATION is in {region}, but MaxCompute runs in {mc}"))
-                    .label(format!("{region}"))
+                    .label(region.to_string())
                     .help(format!("MaxCompute reaches external data only in its own region: use a {mc} endpoint, or correct the configured region")),
             );
         }
