@@ -33,6 +33,8 @@ enum Command {
     Fix(FixArgs),
     /// Lint the DDL and its annotations.
     Check(CheckArgs),
+    /// Write the policy bundle: trust and permission policies, manifest, Terraform, aliyun CLI, SETUP.md.
+    Bundle(BundleArgs),
     /// Show the resolved role, trust and permissions of every annotated statement.
     Plan(PlanArgs),
     /// List the lint rules, or print one rule's documentation.
@@ -64,6 +66,19 @@ struct CheckArgs {
     /// Ignore every -- @allow and [lint] allow (for audits).
     #[arg(long)]
     no_allow: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct BundleArgs {
+    /// Files or directories (*.sql, recursively, .gitignore honoured); `-` reads stdin.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The directory to write the bundle to.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Write nothing; exit 1 and list the differences if DIR is not what would be written.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +133,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Fix(args) => run_fix(&args, &config, style),
         Command::Check(args) => run_check(&args, &config),
+        Command::Bundle(args) => run_bundle(&args, &config, style),
         Command::Plan(args) => run_plan(&args, &config, style),
         Command::Rule(args) => run_rule(&args),
     };
@@ -292,6 +308,127 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     } else {
         OK
     }
+}
+
+fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
+    let mut failed = false;
+    let analyses: Vec<Analysis> =
+        analyse_inputs(&args.paths, config, &mut failed).into_iter().map(|(_, a)| a).collect();
+    if failed {
+        eprintln!("error: the bundle was not written");
+        return ERROR;
+    }
+    let bundle = match crate::bundle::build(&analyses) {
+        Ok(b) => b,
+        Err(errors) => {
+            for e in &errors {
+                eprint!("{}", report::render(&e.diagnostic, &e.file, style));
+            }
+            eprintln!(
+                "error: {} problem{} stop the bundle; nothing was written",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            return ERROR;
+        }
+    };
+    let files = bundle.files();
+    let existing = managed_files(&args.out);
+    let stale: Vec<&String> = existing.iter().filter(|p| !files.contains_key(*p)).collect();
+    if args.check {
+        let mut differences = Vec::new();
+        for (path, content) in &files {
+            match std::fs::read_to_string(args.out.join(path)) {
+                Err(_) => differences.push(format!("missing:  {path}")),
+                Ok(old) if old != *content => {
+                    let changed = similar::TextDiff::from_lines(old.as_str(), content.as_str())
+                        .iter_all_changes()
+                        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+                        .count();
+                    differences.push(format!(
+                        "differs:  {path} ({changed} line{} changed)",
+                        if changed == 1 { "" } else { "s" }
+                    ));
+                }
+                Ok(_) => {}
+            }
+        }
+        differences.extend(stale.iter().map(|p| format!("obsolete: {p}")));
+        if differences.is_empty() {
+            eprintln!("mcaccess bundle: {} is up to date ({} files)", args.out.display(), files.len());
+            return OK;
+        }
+        let mut stdout = std::io::stdout().lock();
+        for d in &differences {
+            let _ = writeln!(stdout, "{d}");
+        }
+        eprintln!(
+            "mcaccess bundle: {} is stale ({} difference{}); run mcaccess bundle --out {} to update it",
+            args.out.display(),
+            differences.len(),
+            if differences.len() == 1 { "" } else { "s" },
+            args.out.display()
+        );
+        return CHANGES;
+    }
+    let mut written = 0;
+    for (path, content) in &files {
+        let target = args.out.join(path);
+        if std::fs::read_to_string(&target).is_ok_and(|old| old == *content) {
+            continue;
+        }
+        if let Err(e) = files::write_new_or_replace(&target, content, path.ends_with(".sh")) {
+            eprintln!("error: {e}");
+            return ERROR;
+        }
+        written += 1;
+    }
+    for path in &stale {
+        let target = args.out.join(path);
+        if let Err(e) = std::fs::remove_file(&target) {
+            eprintln!("error: {}: cannot remove: {e}", target.display());
+            return ERROR;
+        }
+        // Remove the role directories this leaves empty.
+        let mut dir = target.parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(args.out.join("roles")) && *d != args.out.as_path()) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    eprintln!(
+        "mcaccess bundle: {} role{} → {} ({written} file{} written, {} removed)",
+        bundle.roles.len(),
+        if bundle.roles.len() == 1 { "" } else { "s" },
+        args.out.display(),
+        if written == 1 { "" } else { "s" },
+        stale.len()
+    );
+    OK
+}
+
+/// The files under `dir` that a bundle manages, relative, `/`-separated.
+fn managed_files(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                if crate::bundle::is_managed(&rel) {
+                    out.push(rel);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 fn run_rule(args: &RuleArgs) -> u8 {

@@ -102,16 +102,44 @@ pub fn read(input: &Input) -> Result<String, String> {
 /// rewritten and the link stays.
 pub fn write_atomic(path: &Path, contents: &str) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let dir = target.parent().unwrap_or(Path::new("."));
     let meta = std::fs::metadata(&target).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.permissions().readonly() {
         return Err(format!("{}: the file is read-only; it was left untouched", path.display()));
     }
-    let fail = |e: std::io::Error| format!("{}: cannot write: {e}; the file was left untouched", path.display());
+    replace(path, &target, contents, meta.permissions())
+}
+
+/// Creates or replaces a file atomically (parent directories included). A
+/// new file gets mode 0644, or 0755 when `executable`; an existing one keeps
+/// its permissions.
+pub fn write_new_or_replace(path: &Path, contents: &str, executable: bool) -> Result<(), String> {
+    if path.exists() {
+        return write_atomic(path, contents);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+    let permissions = new_file_permissions(executable);
+    replace(path, path, contents, permissions)
+}
+
+#[cfg(unix)]
+fn new_file_permissions(executable: bool) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(if executable { 0o755 } else { 0o644 })
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions(_: bool) -> std::fs::Permissions {
+    std::fs::metadata(".").map(|m| m.permissions()).expect("the current directory has metadata")
+}
+
+fn replace(shown: &Path, target: &Path, contents: &str, permissions: std::fs::Permissions) -> Result<(), String> {
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let fail = |e: std::io::Error| format!("{}: cannot write: {e}; the file was left untouched", shown.display());
     let mut tmp = tempfile::Builder::new().prefix(".mcaccess-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
     tmp.write_all(contents.as_bytes()).map_err(fail)?;
-    tmp.as_file().set_permissions(meta.permissions()).map_err(fail)?;
+    tmp.as_file().set_permissions(permissions).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(&target).map_err(|e| fail(e.error))?;
+    tmp.persist(target).map_err(|e| fail(e.error))?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! → outputs ([`fix`] edits, [`plan`] views).
 
 pub mod annotation;
+pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,7 @@
 //! Typed RAM policy documents (trust and permission), serialised by serde.
 //! Keys serialise in sorted order, so output is stable. Knows nothing of SQL.
 
+use crate::catalog;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -133,9 +134,142 @@ pub fn allow(actions: &[&str], resources: Vec<String>) -> Statement {
     }
 }
 
+/// Merges permission statements (Allow, no conditions) into few, sorted
+/// ones: for each service, the actions on each resource are collected, and
+/// resources with the same actions share a statement. Actions follow
+/// [`catalog::action_order`], resources are sorted.
+pub fn merge_permissions(statements: &[Statement]) -> Vec<Statement> {
+    type Key = (usize, usize, String);
+    let mut per_resource: BTreeMap<(usize, String), BTreeMap<Key, String>> = BTreeMap::new();
+    for s in statements {
+        let resources = s.resource.as_ref().map(OneOrMany::items).unwrap_or_default();
+        for action in s.action.items() {
+            let key = catalog::action_order(action);
+            for r in &resources {
+                per_resource.entry((key.0, r.to_string())).or_default().insert(key.clone(), action.to_string());
+            }
+        }
+    }
+    // (service, action keys) → (actions, resources)
+    type Groups = BTreeMap<(usize, Vec<Key>), (Vec<String>, Vec<String>)>;
+    let mut grouped: Groups = BTreeMap::new();
+    for ((service, resource), actions) in per_resource {
+        let keys: Vec<Key> = actions.keys().cloned().collect();
+        let entry = grouped.entry((service, keys)).or_insert_with(|| (actions.values().cloned().collect(), Vec::new()));
+        entry.1.push(resource);
+    }
+    let mut out: Vec<(usize, Vec<String>, Statement)> = grouped
+        .into_iter()
+        .map(|((service, _), (actions, resources))| {
+            let first = resources.first().cloned().unwrap_or_default();
+            (service, vec![first], allow(&actions.iter().map(String::as_str).collect::<Vec<_>>(), resources))
+        })
+        .collect();
+    out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    out.into_iter().map(|(_, _, s)| s).collect()
+}
+
+/// Trust statements, de-duplicated, in the seeds' order: account (`RAM`)
+/// and identity-provider (`Federated`) statements before `Service` ones.
+pub fn merge_trust(statements: &[Statement]) -> Vec<Statement> {
+    let rank = |s: &Statement| {
+        let p = s.principal.clone().unwrap_or_default();
+        (p.ram.is_none(), p.federated.is_none(), p.service.is_some(), s.clone())
+    };
+    let mut out: Vec<Statement> = Vec::new();
+    for s in statements {
+        if !out.contains(s) {
+            out.push(s.clone());
+        }
+    }
+    out.sort_by_key(rank);
+    out
+}
+
+/// Why a permission policy could not be split to fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    pub documents: usize,
+    pub max_documents: usize,
+}
+
+/// Packs statements into documents of at most `max_chars` (compact JSON, as
+/// RAM counts it), splitting a statement's resources when one alone is too
+/// large. More than `max_documents` documents is an error.
+pub fn split(
+    statements: Vec<Statement>,
+    max_chars: usize,
+    max_documents: usize,
+) -> Result<Vec<PolicyDocument>, TooLarge> {
+    let fits = |stmts: &[Statement]| PolicyDocument::new(stmts.to_vec()).to_compact_json().len() <= max_chars;
+    // Break statements that are too large on their own into halves by resource.
+    let mut queue: Vec<Statement> = statements.into_iter().rev().collect();
+    let mut pieces = Vec::new();
+    while let Some(s) = queue.pop() {
+        let resources = s.resource.as_ref().map(|r| r.items().len()).unwrap_or(0);
+        if fits(std::slice::from_ref(&s)) || resources < 2 {
+            pieces.push(s);
+            continue;
+        }
+        let items: Vec<String> = s.resource.as_ref().expect("counted").items().into_iter().map(String::from).collect();
+        let (a, b) = items.split_at(items.len() / 2);
+        let half = |r: &[String]| Statement { resource: Some(OneOrMany::Many(r.to_vec())), ..s.clone() };
+        queue.push(half(b));
+        queue.push(half(a));
+    }
+    let mut docs: Vec<Vec<Statement>> = Vec::new();
+    for piece in pieces {
+        match docs.last_mut() {
+            Some(current) if fits(&[current.as_slice(), std::slice::from_ref(&piece)].concat()) => current.push(piece),
+            _ => docs.push(vec![piece]),
+        }
+    }
+    if docs.len() > max_documents {
+        return Err(TooLarge { documents: docs.len(), max_documents });
+    }
+    Ok(docs.into_iter().map(PolicyDocument::new).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_groups_resources_with_the_same_actions() {
+        let a = allow(&["oss:GetObject"], vec!["acs:oss:*:1:b/x/*".into()]);
+        let b = allow(&["oss:ListObjects"], vec!["acs:oss:*:1:b".into()]);
+        let c = allow(&["oss:GetObject"], vec!["acs:oss:*:1:b/a/*".into()]);
+        let d = allow(&["oss:ListObjects"], vec!["acs:oss:*:1:b".into()]);
+        let merged = merge_permissions(&[a, b, c, d]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].action.items(), vec!["oss:ListObjects"]);
+        assert_eq!(merged[0].resource.as_ref().unwrap().items(), vec!["acs:oss:*:1:b"]);
+        assert_eq!(merged[1].action.items(), vec!["oss:GetObject"]);
+        assert_eq!(merged[1].resource.as_ref().unwrap().items(), vec!["acs:oss:*:1:b/a/*", "acs:oss:*:1:b/x/*"]);
+    }
+
+    #[test]
+    fn merge_keeps_services_apart_and_in_seed_order() {
+        let oss = allow(&catalog::OSS_ALL, vec!["*".into()]);
+        let dlf = allow(&catalog::DLF_ALL, vec!["*".into()]);
+        let merged = merge_permissions(&[dlf.clone(), oss.clone(), oss.clone()]);
+        assert_eq!(merged, vec![oss, dlf]);
+    }
+
+    #[test]
+    fn split_packs_and_refuses_beyond_the_limit() {
+        let many: Vec<Statement> = (0..40)
+            .map(|i| allow(&catalog::OTS_ALL, vec![format!("acs:ots:cn-hangzhou:1:instance/i{i:03}/table/t")]))
+            .collect();
+        let docs = split(many.clone(), 6144, 5).unwrap();
+        assert!(docs.len() > 1);
+        assert!(docs.iter().all(|d| d.to_compact_json().len() <= 6144));
+        assert_eq!(docs.iter().map(|d| d.statement.len()).sum::<usize>(), 40);
+        assert_eq!(split(many, 1000, 5).unwrap_err().max_documents, 5);
+        let one = allow(&["oss:GetObject"], (0..400).map(|i| format!("acs:oss:*:1:bucket/prefix-{i:04}/*")).collect());
+        let docs = split(vec![one], 6144, 5).unwrap();
+        assert!(docs.len() >= 2 && docs.iter().all(|d| d.to_compact_json().len() <= 6144));
+    }
 
     #[test]
     fn trust_document_matches_the_seed_shape() {

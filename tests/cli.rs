@@ -386,3 +386,52 @@ fn rule_lists_and_documents() {
     let o = bin().args(["rule", "MCA99"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn bundle_writes_checks_and_cleans_up() {
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&examples, d.path());
+    let o = run_in(d.path(), &["bundle", "--out", "bundle"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in [
+        "manifest.json",
+        "terraform/main.tf",
+        "aliyun-cli.sh",
+        "SETUP.md",
+        "roles/1234567890123456/aliyunodpsroleforotheruser/trust-policy.json",
+    ] {
+        assert!(d.path().join("bundle").join(f).is_file(), "{f}");
+    }
+    let o = run_in(d.path(), &["bundle", "--out", "bundle", "--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let o = run_in(d.path(), &["bundle", "--out", "bundle"]);
+    assert!(stderr(&o).contains("(0 files written, 0 removed)"), "{}", stderr(&o));
+
+    // A hand edit and a role that is no longer used make the bundle stale.
+    let trust = d.path().join("bundle/roles/5678901234567890/mc-external/trust-policy.json");
+    std::fs::write(&trust, "{}\n").unwrap();
+    let old_role = d.path().join("bundle/roles/9999999999999999/gone/permission-policy.json");
+    std::fs::create_dir_all(old_role.parent().unwrap()).unwrap();
+    std::fs::write(&old_role, "{}\n").unwrap();
+    let o = run_in(d.path(), &["bundle", "--out", "bundle", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("differs:  roles/5678901234567890/mc-external/trust-policy.json"), "{out}");
+    assert!(out.contains("obsolete: roles/9999999999999999/gone/permission-policy.json"), "{out}");
+    let o = run_in(d.path(), &["bundle", "--out", "bundle"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!old_role.exists() && !d.path().join("bundle/roles/9999999999999999").exists());
+    let o = run_in(d.path(), &["bundle", "--out", "bundle", "--check"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn bundle_errors_write_nothing() {
+    let text = "-- @maxcompute owner=5678901234567890\n-- @access oss\nCREATE EXTERNAL TABLE t (a STRING) STORED BY 'h' LOCATION 'oss://${endpoint}/b/';\n";
+    let d = repo(&[("a.sql", text)]);
+    let o = run_in(d.path(), &["bundle", "--out", "out", "a.sql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("MCA017") && stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    assert!(!d.path().join("out").exists());
+}

@@ -1,0 +1,283 @@
+//! `bundle`: everything needed to create the roles, from the resolved plans
+//! of every file (SPEC §6).
+//!
+//! Statements that share a role ARN, across all files, feed one trust policy
+//! and one permission policy (merged, de-duplicated, sorted, split above
+//! 6,144 characters). The bundle is a map of relative path → file content,
+//! so writing it, checking it and testing it are the same thing.
+
+mod script;
+mod setup;
+mod terraform;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Access, Entity, Mode, Source};
+use crate::policy::{self, PolicyDocument};
+use crate::resolve::{Permissions, Role, RoleKind};
+use crate::scan::StatementKind;
+use crate::{Analysis, source::SourceFile};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// RAM's limit on a custom policy document (characters, compact JSON).
+pub const MAX_POLICY_CHARS: usize = 6144;
+/// RAM's limit on custom policies attached to one role.
+pub const MAX_POLICIES_PER_ROLE: usize = 5;
+
+/// One statement's use of a role, as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Usage {
+    pub file: String,
+    pub line: usize,
+    pub kind: &'static str,
+    pub table: Option<String>,
+    pub source: Source,
+    pub mode: Mode,
+    pub access: Access,
+    /// For CREATE EXTERNAL SCHEMA: the foreign server that needs the RoleARN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign_server: Option<String>,
+    #[serde(skip)]
+    pub entity: Entity,
+}
+
+/// A role and everything that uses it.
+#[derive(Debug, Clone)]
+pub struct RoleBundle {
+    pub role: Role,
+    /// The MaxCompute owner accounts that assume it.
+    pub owners: Vec<String>,
+    pub trust: Option<PolicyDocument>,
+    pub permissions: Vec<PolicyDocument>,
+    pub usages: Vec<Usage>,
+}
+
+impl RoleBundle {
+    /// `roles/<uid>/<role>` (the role as it appears in the ARN).
+    pub fn dir(&self) -> String {
+        let name = self.role.arn.rsplit('/').next().unwrap_or(&self.role.name);
+        format!("roles/{}/{name}", self.role.account)
+    }
+
+    pub fn trust_path(&self) -> Option<String> {
+        self.trust.as_ref().map(|_| format!("{}/trust-policy.json", self.dir()))
+    }
+
+    pub fn permission_paths(&self) -> Vec<String> {
+        (1..=self.permissions.len())
+            .map(|i| {
+                if i == 1 {
+                    format!("{}/permission-policy.json", self.dir())
+                } else {
+                    format!("{}/permission-policy-{i}.json", self.dir())
+                }
+            })
+            .collect()
+    }
+
+    /// RAM policy names: letters, digits and `-`.
+    pub fn policy_names(&self) -> Vec<String> {
+        let base: String = self.role.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        (1..=self.permissions.len())
+            .map(|i| if i == 1 { format!("{base}-policy") } else { format!("{base}-policy-{i}") })
+            .collect()
+    }
+
+    pub fn uses(&self, source: Source) -> bool {
+        self.usages.iter().any(|u| u.source == source)
+    }
+}
+
+/// Hologres tables in dual-signature mode: no role, but setup steps.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub roles: Vec<RoleBundle>,
+    pub dual_signature: Vec<Usage>,
+}
+
+/// An error that stops the bundle, with the file it is about.
+#[derive(Debug, Clone)]
+pub struct BundleError {
+    pub file: SourceFile,
+    pub diagnostic: Diagnostic,
+}
+
+/// Builds the bundle from every analysed file. Any file error, resolution
+/// error, unscoped permission or oversized policy is an error, and then no
+/// bundle is produced.
+pub fn build(analyses: &[Analysis]) -> Result<Bundle, Vec<BundleError>> {
+    let mut errors = Vec::new();
+    struct Acc {
+        role: Role,
+        owners: Vec<String>,
+        trust: Vec<policy::Statement>,
+        permissions: Vec<policy::Statement>,
+        usages: Vec<Usage>,
+    }
+    let mut roles: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut dual = Vec::new();
+    for a in analyses {
+        let err = |d: &Diagnostic| BundleError { file: a.source.clone(), diagnostic: d.clone() };
+        errors.extend(a.scanned.diagnostics.iter().filter(|d| d.is_error()).map(err));
+        for sp in &a.plans {
+            let stmt = &a.scanned.statements[sp.statement];
+            if let Some(d) = &stmt.syntax_error {
+                errors.push(err(d));
+                continue;
+            }
+            let plan = match &sp.plan {
+                Ok(p) => p,
+                Err(d) => {
+                    errors.push(err(d));
+                    continue;
+                }
+            };
+            let usage = Usage {
+                file: a.source.name.clone(),
+                line: a.source.line(stmt.span.start),
+                kind: stmt.kind.describe(),
+                table: stmt.name.as_ref().map(|n| n.text.clone()),
+                source: plan.source,
+                mode: plan.mode,
+                access: plan.access,
+                foreign_server: match &stmt.kind {
+                    StatementKind::CreateExternalSchema { server } => server.as_ref().map(|s| s.text.clone()),
+                    _ => None,
+                },
+                entity: plan.entity,
+            };
+            let Some(role) = &plan.role else {
+                dual.push(usage);
+                continue;
+            };
+            let acc = roles.entry(role.arn.clone()).or_insert_with(|| Acc {
+                role: role.clone(),
+                owners: Vec::new(),
+                trust: Vec::new(),
+                permissions: Vec::new(),
+                usages: Vec::new(),
+            });
+            if !acc.owners.contains(&plan.owner) {
+                acc.owners.push(plan.owner.clone());
+            }
+            acc.trust.extend(plan.trust.iter().flat_map(|t| t.statement.iter().cloned()));
+            match &plan.permissions {
+                Permissions::Statements(s) => acc.permissions.extend(s.iter().cloned()),
+                Permissions::None => {}
+                Permissions::Unscoped(d) => errors.push(err(d)),
+            }
+            acc.usages.push(usage);
+        }
+    }
+    let mut out = Vec::new();
+    for (_, acc) in roles {
+        let merged = policy::merge_permissions(&acc.permissions);
+        let permissions = if merged.is_empty() {
+            Vec::new()
+        } else {
+            match policy::split(merged, MAX_POLICY_CHARS, MAX_POLICIES_PER_ROLE) {
+                Ok(docs) => docs,
+                Err(e) => {
+                    let first = acc.usages.first().expect("a role has a user");
+                    let file = analyses.iter().find(|a| a.source.name == first.file).expect("usage comes from a file");
+                    let at = file
+                        .scanned
+                        .statements
+                        .iter()
+                        .find(|s| file.source.line(s.span.start) == first.line)
+                        .map_or(0..0, |s| s.span.clone());
+                    let d = Diagnostic::error(
+                        crate::diagnostic::Code::MCA017,
+                        at.start..at.start + 1,
+                        format!("the permission policy of {} needs {} documents of {MAX_POLICY_CHARS} characters; RAM allows {} custom policies per role", acc.role.arn, e.documents, e.max_documents),
+                    )
+                    .label("one of the statements using this role")
+                    .help("split these statements over several roles (role=<name> on their @access)");
+                    errors.push(BundleError { file: file.source.clone(), diagnostic: d });
+                    continue;
+                }
+            }
+        };
+        let trust = (!acc.trust.is_empty()).then(|| PolicyDocument::new(policy::merge_trust(&acc.trust)));
+        let mut usages = acc.usages;
+        usages.sort();
+        let mut owners = acc.owners;
+        owners.sort();
+        out.push(RoleBundle { role: acc.role, owners, trust, permissions, usages });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    dual.sort();
+    Ok(Bundle { roles: out, dual_signature: dual })
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    roles: Vec<ManifestRole<'a>>,
+    /// Hologres tables in dual-signature mode (no role).
+    #[serde(skip_serializing_if = "<[Usage]>::is_empty")]
+    dual_signature: &'a [Usage],
+}
+
+#[derive(Serialize)]
+struct ManifestRole<'a> {
+    arn: &'a str,
+    account: &'a str,
+    name: &'a str,
+    kind: RoleKind,
+    trust_policy: Option<String>,
+    permission_policies: Vec<String>,
+    statements: &'a [Usage],
+}
+
+impl Bundle {
+    /// Every file of the bundle: relative path → content.
+    pub fn files(&self) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        let manifest = Manifest {
+            roles: self
+                .roles
+                .iter()
+                .map(|r| ManifestRole {
+                    arn: &r.role.arn,
+                    account: &r.role.account,
+                    name: r.role.arn.rsplit('/').next().unwrap_or(&r.role.name),
+                    kind: r.role.kind,
+                    trust_policy: r.trust_path(),
+                    permission_policies: r.permission_paths(),
+                    statements: &r.usages,
+                })
+                .collect(),
+            dual_signature: &self.dual_signature,
+        };
+        files.insert("manifest.json".to_string(), pretty(&manifest));
+        for r in &self.roles {
+            if let (Some(path), Some(doc)) = (r.trust_path(), &r.trust) {
+                files.insert(path, pretty(doc));
+            }
+            for (path, doc) in r.permission_paths().into_iter().zip(&r.permissions) {
+                files.insert(path, pretty(doc));
+            }
+        }
+        files.insert("terraform/main.tf".to_string(), terraform::main_tf(self));
+        files.insert("aliyun-cli.sh".to_string(), script::aliyun_cli(self));
+        files.insert("SETUP.md".to_string(), setup::setup_md(self));
+        files
+    }
+}
+
+fn pretty<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("bundle values serialise");
+    s.push('\n');
+    s
+}
+
+/// Whether a path inside OUT is one the bundle manages (and may remove when
+/// it is no longer produced).
+pub fn is_managed(path: &str) -> bool {
+    matches!(path, "manifest.json" | "terraform/main.tf" | "aliyun-cli.sh" | "SETUP.md")
+        || (path.starts_with("roles/")
+            && (path.ends_with("/trust-policy.json")
+                || (path.contains("/permission-policy") && path.ends_with(".json"))))
+}

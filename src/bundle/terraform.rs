@@ -1,0 +1,145 @@
+//! `terraform/main.tf`, built as an HCL body with hcl-rs: one
+//! `alicloud_ram_role` per regular role, its `alicloud_ram_policy`s and
+//! `alicloud_ram_role_policy_attachment`s, and an
+//! `alicloud_resource_manager_service_linked_role` per service-linked role.
+//! Roles in other accounts go through an aliased provider per account.
+
+use super::{Bundle, RoleBundle};
+use crate::policy::PolicyDocument;
+use crate::resolve::{HOLOGRES_SLR, RoleKind};
+use hcl::expr::{Expression, FuncCall, Traversal, Variable};
+use hcl::{Block, Body};
+
+/// The RAM service name of a MaxCompute service-linked role, where the
+/// documentation states it.
+pub fn service_name(role: &str) -> Option<&'static str> {
+    (role == HOLOGRES_SLR).then_some("identity.odps.aliyuncs.com")
+}
+
+/// The variable that supplies the service name where it is not documented.
+pub const LAKEHOUSE_SERVICE_VARIABLE: &str = "maxcompute_lakehouse_service_name";
+
+/// A Terraform identifier from arbitrary text.
+fn ident(parts: &[&str]) -> String {
+    let raw = parts.join("_");
+    let mut s: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s
+}
+
+fn traversal(root: &str, attrs: &[&str]) -> Expression {
+    let mut t = Traversal::builder(Variable::new(root).expect("a valid identifier"));
+    for a in attrs {
+        t = t.attr(*a);
+    }
+    Expression::from(t.build())
+}
+
+fn jsonencode(doc: &PolicyDocument) -> Expression {
+    let value = hcl::to_expression(doc).expect("a policy document converts to HCL");
+    Expression::from(FuncCall::builder("jsonencode").arg(value).build())
+}
+
+fn provider_alias(account: &str) -> String {
+    ident(&["account", account])
+}
+
+fn role_blocks(r: &RoleBundle, multi_account: bool) -> Vec<Block> {
+    let label = ident(&[&r.role.name, &r.role.account]);
+    let with_provider = |b: hcl::BlockBuilder| {
+        if multi_account {
+            b.add_attribute(("provider", traversal("alicloud", &[&provider_alias(&r.role.account)])))
+        } else {
+            b
+        }
+    };
+    let mut blocks = Vec::new();
+    if r.role.kind == RoleKind::ServiceLinked {
+        let service = match service_name(&r.role.name) {
+            Some(s) => Expression::from(s),
+            None => traversal("var", &[LAKEHOUSE_SERVICE_VARIABLE]),
+        };
+        let b = Block::builder("resource").add_label("alicloud_resource_manager_service_linked_role").add_label(label);
+        blocks.push(with_provider(b).add_attribute(("service_name", service)).build());
+        return blocks;
+    }
+    let tables: Vec<String> = r.usages.iter().filter_map(|u| u.table.clone()).collect();
+    let description = format!("MaxCompute external access for {} statement(s): {}", r.usages.len(), tables.join(", "));
+    let description: String = description.chars().take(1024).collect();
+    let mut role = with_provider(Block::builder("resource").add_label("alicloud_ram_role").add_label(label.clone()))
+        .add_attribute(("role_name", r.role.name.as_str()));
+    if let Some(trust) = &r.trust {
+        role = role.add_attribute(("assume_role_policy_document", jsonencode(trust)));
+    }
+    blocks.push(role.add_attribute(("description", description)).build());
+    for (i, (name, doc)) in r.policy_names().iter().zip(&r.permissions).enumerate() {
+        let policy_label = ident(&[&label, "policy", &(i + 1).to_string()]);
+        blocks.push(
+            with_provider(Block::builder("resource").add_label("alicloud_ram_policy").add_label(policy_label.clone()))
+                .add_attribute(("policy_name", name.as_str()))
+                .add_attribute(("policy_document", jsonencode(doc)))
+                .add_attribute(("description", format!("Least-privilege access of {}", r.role.arn)))
+                .build(),
+        );
+        blocks.push(
+            with_provider(
+                Block::builder("resource")
+                    .add_label("alicloud_ram_role_policy_attachment")
+                    .add_label(policy_label.clone()),
+            )
+            .add_attribute(("role_name", traversal("alicloud_ram_role", &[&label, "role_name"])))
+            .add_attribute(("policy_name", traversal("alicloud_ram_policy", &[&policy_label, "policy_name"])))
+            .add_attribute(("policy_type", "Custom"))
+            .build(),
+        );
+    }
+    blocks
+}
+
+/// The whole `main.tf`.
+pub fn main_tf(bundle: &Bundle) -> String {
+    let mut accounts: Vec<&str> = bundle.roles.iter().map(|r| r.role.account.as_str()).collect();
+    accounts.sort();
+    accounts.dedup();
+    let multi_account = accounts.len() > 1;
+    let mut body = Body::builder();
+    if multi_account {
+        // One aliased provider per account: give each the credentials (or an
+        // assume_role block) of that account before `terraform apply`.
+        for account in &accounts {
+            body = body.add_block(
+                Block::builder("provider")
+                    .add_label("alicloud")
+                    .add_attribute(("alias", provider_alias(account)))
+                    .build(),
+            );
+        }
+    }
+    if bundle.roles.iter().any(|r| r.role.kind == RoleKind::ServiceLinked && service_name(&r.role.name).is_none()) {
+        body = body.add_block(
+            Block::builder("variable")
+                .add_label(LAKEHOUSE_SERVICE_VARIABLE)
+                .add_attribute(("type", traversal("string", &[])))
+                .add_attribute(("description", "RAM service name of AliyunServiceRoleForMaxComputeLakehouse (see the role's ram:ServiceName in the RAM console)"))
+                .build(),
+        );
+    }
+    for r in &bundle.roles {
+        body = body.add_blocks(role_blocks(r, multi_account));
+    }
+    hcl::to_string(&body.build()).expect("an HCL body serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_terraform_safe() {
+        assert_eq!(ident(&["MC-External.v2", "1234"]), "mc_external_v2_1234");
+        assert_eq!(ident(&["1abc"]), "_1abc");
+    }
+}
