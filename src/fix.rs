@@ -267,7 +267,7 @@ impl Ctx<'_> {
         if let Some(lit) = c.stored_by.as_ref().or(c.row_format_serde.as_ref()) {
             return Some(missing(
                 lit.span.clone(),
-                vec![self.insert_clause_after(lit, stmt.keyword_case, arn)],
+                vec![self.insert_clause_after(lit, stmt.keyword_case, arn, stmt.span.end)],
                 fix_help,
             ));
         }
@@ -336,10 +336,12 @@ impl Ctx<'_> {
 
     /// `WITH SERDEPROPERTIES (…)` right after a handler or SerDe literal: on a
     /// new line when the literal ends its line, else inline.
-    fn insert_clause_after(&self, lit: &Literal, case: KeywordCase, arn: &str) -> Edit {
+    fn insert_clause_after(&self, lit: &Literal, case: KeywordCase, arn: &str, stmt_end: usize) -> Edit {
         let clause = format!("{} ({})", case.apply("WITH SERDEPROPERTIES"), self.entry('\'', arn));
         match self.trivia_to_eol(lit.span.end) {
-            Some(eol) if eol < self.text.len() => {
+            // Only inside the statement: a comment after its last token is
+            // not part of it.
+            Some(eol) if eol < stmt_end => {
                 let indent = self.indent_of_line(lit.span.start);
                 Edit { range: eol..eol, text: format!("{}{indent}{clause}", self.newline) }
             }

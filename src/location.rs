@@ -124,11 +124,8 @@ pub fn parse(value: &str) -> Location {
 }
 
 fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
-    if value.len() >= scheme.len() && value[..scheme.len()].eq_ignore_ascii_case(scheme) {
-        Some(&value[scheme.len()..])
-    } else {
-        None
-    }
+    // `get` rather than indexing: the cut may fall inside a character.
+    value.get(..scheme.len()).filter(|head| head.eq_ignore_ascii_case(scheme)).map(|_| &value[scheme.len()..])
 }
 
 /// Splits `ak:sk@host…` into the credentials' range (relative to `value`) and
@@ -285,5 +282,7 @@ mod tests {
             assert_eq!(parse(v), Location::Templated, "{v}");
         }
         assert_eq!(parse("hdfs://x/y"), Location::Other { scheme: "hdfs".into() });
+        // Found by the property tests: a scheme-length cut inside a character.
+        assert_eq!(parse("oTABLEtBY中文ss://x"), Location::Other { scheme: "otabletby中文ss".into() });
     }
 }

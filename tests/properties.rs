@@ -1,0 +1,357 @@
+//! Property tests, seeded and run in `cargo test`:
+//! - generated annotated DDL (random keyword case, whitespace, comments,
+//!   property order, CRLF/LF, BOM, forms): `fix` succeeds, is idempotent,
+//!   changes nothing outside its edits, leaves unannotated statements alone,
+//!   keeps line endings, and leaves exactly the planned rolearn;
+//! - token soup and mutated files: no stage ever panics, and whatever `fix`
+//!   does still keeps the edit contract.
+
+mod common;
+
+use common::{assert_edit_contract, run};
+use mcaccess::config::Config;
+use mcaccess::lint::{FileContext, Options, RepoIndex, lint_file};
+use mcaccess::scan::{ROLEARN_KEY, scan};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as PropConfig, RngSeed};
+
+/// A fixed seed, so every run checks the same cases; `MCACCESS_SEED=<n>`
+/// explores others (`MCACCESS_CASES=<n>` for more of them).
+fn config(cases: u32) -> PropConfig {
+    let seed = std::env::var("MCACCESS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x6d63_6163_6365_7373);
+    let cases = std::env::var("MCACCESS_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(cases);
+    PropConfig { cases, rng_seed: RngSeed::Fixed(seed), failure_persistence: None, ..PropConfig::default() }
+}
+
+/// A keyword in random letter case.
+fn kw(word: &'static str) -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<bool>(), word.len()).prop_map(move |upper| {
+        word.chars().zip(upper).map(|(c, u)| if u { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }).collect()
+    })
+}
+
+/// Whitespace, possibly with comments (never an annotation).
+fn ws() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(" ".to_string()),
+        Just("  ".to_string()),
+        Just("\t".to_string()),
+        Just("\n".to_string()),
+        Just("\n    ".to_string()),
+        Just(" /* a; 'b' */ ".to_string()),
+        Just(" -- note; 'x'\n".to_string()),
+        Just("\n-- comment line\n".to_string()),
+    ]
+}
+
+fn entries() -> impl Strategy<Value = Vec<(String, String)>> {
+    let pool = vec![
+        ("odps.text.option.delimiter", ","),
+        ("odps.text.option.header.lines.count", "1"),
+        ("mcfed.parquet.compression", "ZSTD"),
+        ("tablestore.table.name", "vehicle_track"),
+        ("odps.text.option.encoding", "UTF-8"),
+    ];
+    prop::sample::subsequence(pool, 0..=3)
+        .prop_shuffle()
+        .prop_map(|v| v.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+/// `WITH SERDEPROPERTIES (…)`, in one of several layouts, maybe with a
+/// (wrong) rolearn somewhere in it.
+fn serde_clause() -> impl Strategy<Value = Option<String>> {
+    (
+        any::<bool>(),
+        kw("with"),
+        kw("serdeproperties"),
+        entries(),
+        prop::option::of(0usize..4),
+        0usize..3,
+        prop::bool::ANY,
+    )
+        .prop_map(|(present, with, sp, mut entries, rolearn_at, layout, double)| {
+            if !present {
+                return None;
+            }
+            if let Some(at) = rolearn_at {
+                let at = at.min(entries.len());
+                entries.insert(at, (ROLEARN_KEY.to_string(), "acs:ram::1111111111111111:role/Old-Role".to_string()));
+            }
+            let q = if double { '"' } else { '\'' };
+            let items: Vec<String> = entries.iter().map(|(k, v)| format!("{q}{k}{q}={q}{v}{q}")).collect();
+            let body = match layout {
+                0 => items.join(", "),
+                1 => format!("\n  {}\n", items.join(",\n  ")),
+                _ => items.join(",\n                      "),
+            };
+            Some(format!("{with} {sp} ({body})"))
+        })
+}
+
+const LOCATION: &str = "'oss://oss-cn-hangzhou-internal.aliyuncs.com/lake/t/'";
+
+/// One statement and whether it is annotated.
+fn statement(i: usize) -> impl Strategy<Value = (String, bool)> {
+    let name = format!("t{i}");
+    let handler = (kw("stored"), kw("by"), ws(), serde_clause(), kw("location"), ws()).prop_map({
+        let name = name.clone();
+        move |(stored, by, w, serde, location, w2)| {
+            let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
+            (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{stored} {by} 'com.aliyun.odps.CsvStorageHandler'{serde}{w2}{location} {LOCATION}"), true)
+        }
+    });
+    let serde_class = (kw("row"), kw("format"), kw("serde"), serde_clause(), kw("stored"), kw("as"), ws()).prop_map({
+        let name = name.clone();
+        move |(row, format, serde_kw, serde, stored, as_kw, w)| {
+            let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
+            (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{row} {format} {serde_kw} 'org.apache.hadoop.hive.ql.io.orc.OrcSerde'{serde}{w}{stored} {as_kw} orc LOCATION {LOCATION}"), true)
+        }
+    });
+    let bare = (
+        kw("stored"),
+        kw("as"),
+        prop::sample::select(vec!["parquet", "ORC", "avro", "TextFile", "sequencefile", "rcfile"]),
+        ws(),
+    )
+        .prop_map({
+            let name = name.clone();
+            move |(stored, as_kw, fmt, w)| {
+                (
+                    format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{stored} {as_kw} {fmt}{w}LOCATION {LOCATION}"),
+                    true,
+                )
+            }
+        });
+    let unload = (serde_clause(), ws()).prop_map(|(serde, w)| {
+        let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
+        (
+            format!("UNLOAD FROM src INTO LOCATION {LOCATION}{w}STORED BY 'com.aliyun.odps.CsvStorageHandler'{serde}"),
+            true,
+        )
+    });
+    let plain = prop_oneof![
+        Just(("SELECT 'a;b', \"c\" FROM t".to_string(), false)),
+        Just(("SET odps.sql.hive.compatible=true".to_string(), false)),
+        Just((
+            format!(
+                "CREATE EXTERNAL TABLE u{i} (a STRING) STORED BY 'h' WITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::1:role/x') LOCATION {LOCATION}"
+            ),
+            false
+        )),
+        Just(("INSERT INTO t SELECT 1".to_string(), false)),
+    ];
+    prop_oneof![3 => handler, 2 => serde_class, 2 => bare, 1 => unload, 2 => plain]
+}
+
+fn annotation(unload: bool) -> impl Strategy<Value = String> {
+    let access = if unload { " access=write" } else { "" };
+    prop_oneof![
+        Just(format!("-- @access oss{access}")),
+        Just(format!("--@access oss role=mc-lake{access}")),
+        Just(format!("-- @access oss cross-account uid=1234567890123456{access}")),
+    ]
+}
+
+/// A whole file: statements, annotations, separators, line endings, BOM.
+fn file() -> impl Strategy<Value = String> {
+    let stmts = prop::collection::vec(
+        (0usize..1000).prop_flat_map(|i| (statement(i), annotation(false), annotation(true), ws())),
+        1..6,
+    );
+    (stmts, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(stmts, crlf, bom, final_nl, final_semi)| {
+            let mut out = String::from("-- @maxcompute owner=5678901234567890\n");
+            let n = stmts.len();
+            for (k, ((sql, annotated), ann, ann_unload, w)) in stmts.into_iter().enumerate() {
+                if annotated {
+                    out.push_str(if sql.starts_with("UNLOAD") { &ann_unload } else { &ann });
+                    out.push('\n');
+                    if w.contains('\n') {
+                        out.push_str("-- another comment\n");
+                    }
+                }
+                out.push_str(&sql);
+                if k + 1 < n || final_semi {
+                    out.push(';');
+                }
+                out.push_str(if k + 1 < n { "\n\n" } else { "" });
+            }
+            if final_nl {
+                out.push('\n');
+            }
+            let out = if crlf { out.replace('\n', "\r\n") } else { out };
+            if bom { format!("\u{feff}{out}") } else { out }
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    #[test]
+    fn fix_on_generated_ddl(text in file()) {
+        let cfg = Config::default();
+        let r = run("gen.sql", &text, &cfg);
+        prop_assert!(r.plan.errors.is_empty(), "{:?}\n{text}", r.plan.errors);
+        let out = r.output.clone().unwrap();
+        assert_edit_contract(&text, &r.analysis.scanned, &r.plan.edits(), &out);
+        // Idempotent.
+        let again = run("gen.sql", &out, &cfg);
+        prop_assert!(again.plan.errors.is_empty());
+        prop_assert_eq!(again.plan.edits(), vec![], "second run edits\n{}", out);
+        // Line endings, BOM and the final newline are kept.
+        if text.contains("\r\n") {
+            prop_assert_eq!(out.matches('\n').count(), out.matches("\r\n").count());
+        } else {
+            prop_assert!(!out.contains('\r'));
+        }
+        prop_assert_eq!(out.starts_with('\u{feff}'), text.starts_with('\u{feff}'));
+        prop_assert_eq!(out.ends_with('\n'), text.ends_with('\n'));
+        // Every annotated statement now has exactly its planned rolearn.
+        for sp in &again.analysis.plans {
+            let stmt = &again.analysis.scanned.statements[sp.statement];
+            let arn = &sp.plan.as_ref().unwrap().role.as_ref().unwrap().arn;
+            let found: Vec<&str> = stmt.clauses.rolearns().iter().map(|p| p.value.value.as_str()).collect();
+            prop_assert_eq!(found, vec![arn.as_str()]);
+        }
+    }
+}
+
+/// Pieces SQL and annotations are made of, for token soup.
+fn soup() -> impl Strategy<Value = String> {
+    let pieces = vec![
+        "CREATE",
+        "EXTERNAL",
+        "TABLE",
+        "SCHEMA",
+        "t",
+        "(",
+        ")",
+        "a",
+        "STRING",
+        ",",
+        ";",
+        "STORED",
+        "BY",
+        "AS",
+        "ROW",
+        "FORMAT",
+        "SERDE",
+        "WITH",
+        "SERDEPROPERTIES",
+        "TBLPROPERTIES",
+        "LOCATION",
+        "USING",
+        "UNLOAD",
+        "FROM",
+        "INTO",
+        "LOAD",
+        "INSERT",
+        "OVERWRITE",
+        "SET",
+        "'h'",
+        "'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/p/'",
+        "'odps.properties.rolearn'",
+        "=",
+        "'acs:ram::1:role/x'",
+        "\"dq\"",
+        "'",
+        "\"",
+        "`",
+        "/*",
+        "*/",
+        "--",
+        "\n",
+        "\r\n",
+        " ",
+        "\t",
+        "-- @access oss\n",
+        "-- @access hologres dual-signature\n",
+        "-- @access ots cross-account uid=1\n",
+        "-- @maxcompute owner=5678901234567890\n",
+        "-- @allow MCA007 until=2020-01-01\n",
+        "-- @acess\n",
+        "@",
+        "\\",
+        "${x}",
+        "<t>",
+        "[",
+        "]",
+        "中文",
+        "\u{feff}",
+        "parquet",
+        "orc",
+        "'tablestore://i.cn-hangzhou.ots-internal.aliyuncs.com'",
+        "'jdbc:mysql://h/db?user=u&password=p'",
+        "'oss://AK:SK@e/b/'",
+    ];
+    prop::collection::vec(prop::sample::select(pieces), 0..80).prop_map(|v| v.concat())
+}
+
+/// Every stage on one text: must not panic; where fix edits, the contract
+/// holds.
+fn everything(text: &str) {
+    let config = Config::default();
+    let r = run("x.sql", text, &config);
+    if let Some(out) = &r.output {
+        assert_edit_contract(text, &r.analysis.scanned, &r.plan.edits(), out);
+    }
+    let analyses = vec![r.analysis];
+    let repo = RepoIndex::build(&analyses);
+    let fixes = analyses[0].fixes();
+    let ctx = FileContext { analysis: &analyses[0], fixes: &fixes, config: &config, repo: &repo, today: "2026-11-23" };
+    for f in lint_file(&ctx, &Options::default()) {
+        let _ = mcaccess::report::render(&f.diagnostic, &analyses[0].source, mcaccess::report::Style::plain());
+    }
+    if let Ok(b) = mcaccess::bundle::build(&analyses) {
+        let _ = b.files();
+    }
+    let _ = mcaccess::plan::entries(&analyses[0].source, &analyses[0].scanned, &analyses[0].plans);
+}
+
+proptest! {
+    #![proptest_config(config(3000))]
+
+    #[test]
+    fn no_stage_panics_on_token_soup(text in soup()) {
+        everything(&text);
+    }
+
+    #[test]
+    fn no_stage_panics_on_arbitrary_text(text in any::<String>()) {
+        let _ = scan(&text);
+        everything(&text);
+    }
+
+    #[test]
+    fn annotation_parser_never_panics(rest in any::<String>(), directive in prop::sample::select(vec!["access", "maxcompute", "allow", "acess"])) {
+        let comment = format!("-- @{directive} {rest}");
+        let line = comment.split('\n').next().unwrap();
+        let _ = mcaccess::annotation::parse(line, 0);
+        let _ = mcaccess::annotation::classify(line);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    #[test]
+    fn mutated_files_keep_the_contract(text in file(), at in any::<prop::sample::Index>(), len in 0usize..8, insert in soup()) {
+        let mut cut = at.index(text.len() + 1);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let mut end = (cut + len).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mutated = format!("{}{}{}", &text[..cut], insert, &text[end..]);
+        everything(&mutated);
+        let r = run("m.sql", &mutated, &Config::default());
+        if let Some(out) = r.output {
+            let again = run("m.sql", &out, &Config::default());
+            prop_assert!(again.plan.errors.is_empty(), "fix produced a file it cannot read:\n{out}");
+            prop_assert_eq!(again.plan.edits(), vec![], "not idempotent:\n{}", out);
+        }
+    }
+}
