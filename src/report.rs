@@ -4,7 +4,10 @@
 use crate::config::ConfigError;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode,
+    SourceSpan, SpanContents,
+};
 use std::fmt;
 
 /// How to draw reports.
@@ -32,11 +35,44 @@ impl Style {
     }
 }
 
+/// A file as miette's source code, borrowed rather than copied, reading
+/// only the lines around a span (so rendering many findings of a large file
+/// costs what the snippets cost, not the file's size each time).
+struct Source<'a> {
+    file: &'a SourceFile,
+}
+
+impl SourceCode for Source<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let f = self.file;
+        let first = f.line_index(span.offset()).saturating_sub(before);
+        let last = f.line_index(span.offset() + span.len()) + after;
+        let start = f.line_start(first);
+        let end = f.line_start(last + 1);
+        let window = &f.text[start..end];
+        let relative = SourceSpan::new((span.offset() - start).into(), span.len());
+        let inner = window.read_span(&relative, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            f.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
 /// A [`Diagnostic`] with its file, as miette wants it.
 struct Report<'a> {
     d: &'a Diagnostic,
     code: String,
-    src: NamedSource<String>,
+    src: Source<'a>,
     /// The span clamped into the file.
     span: SourceSpan,
 }
@@ -89,7 +125,7 @@ pub fn render(d: &Diagnostic, file: &SourceFile, style: Style) -> String {
     let report = Report {
         d,
         code: format!("{}({})", d.code, d.code.name()),
-        src: NamedSource::new(file.name.clone(), file.text.clone()),
+        src: Source { file },
         span: (start, end - start).into(),
     };
     let mut out = String::new();

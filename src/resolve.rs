@@ -2,14 +2,14 @@
 //! statement (SPEC §3): owner, data account, role name and ARN, trust policy
 //! and least-privilege permissions.
 
-use crate::annotation::{AccessAnnotation, Annotation, Spanned};
+use crate::annotation::{AccessAnnotation, Spanned};
 use crate::catalog;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::location::{self, Location};
 use crate::model::{Access, Entity, Mode, Scope, Source, UidRef, did_you_mean};
 use crate::policy::{self, PolicyDocument};
-use crate::scan::{ScannedFile, Statement, StatementKind};
+use crate::scan::{MaxComputeContext, ScannedFile, Statement, StatementKind};
 use serde::Serialize;
 use std::ops::Range;
 
@@ -86,34 +86,13 @@ pub fn resolve(file: &ScannedFile, config: &Config) -> Vec<StatementPlan> {
         let Some(access) = file.access_of(stmt) else {
             continue;
         };
-        let context = maxcompute_context(file, stmt.span.start);
         let comment = file.annotations[stmt.access.expect("access_of found one")].span.clone();
-        out.push(StatementPlan { statement: index, plan: plan_statement(stmt, access, comment, &context, config) });
+        out.push(StatementPlan {
+            statement: index,
+            plan: plan_statement(stmt, access, comment, &stmt.maxcompute, config),
+        });
     }
     out
-}
-
-/// The `@maxcompute` values in force at `offset`: the latest of each key
-/// written above it.
-#[derive(Debug, Default)]
-struct Context {
-    owner: Option<Spanned<String>>,
-    region: Option<Spanned<String>>,
-}
-
-fn maxcompute_context(file: &ScannedFile, offset: usize) -> Context {
-    let mut c = Context::default();
-    for a in file.annotations.iter().take_while(|a| a.span.start < offset) {
-        if let Annotation::MaxCompute(m) = &a.annotation {
-            if m.owner.is_some() {
-                c.owner = m.owner.clone();
-            }
-            if m.region.is_some() {
-                c.region = m.region.clone();
-            }
-        }
-    }
-    c
 }
 
 fn mode_error(span: Range<usize>, message: String, help: &str) -> Diagnostic {
@@ -124,7 +103,7 @@ fn plan_statement(
     stmt: &Statement,
     a: &AccessAnnotation,
     comment: Range<usize>,
-    ctx: &Context,
+    ctx: &MaxComputeContext,
     config: &Config,
 ) -> Result<AccessPlan, Diagnostic> {
     let source = a.source.value;

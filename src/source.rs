@@ -35,6 +35,17 @@ impl SourceFile {
         (line + 1, col)
     }
 
+    /// 0-based index of the line holding `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1
+    }
+
+    /// Byte offset where 0-based line `line` starts (the end of the text
+    /// past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
         self.line_col(offset).0

@@ -8,7 +8,7 @@
 
 pub mod rules;
 
-use crate::annotation::{AccessAnnotation, Annotation};
+use crate::annotation::AccessAnnotation;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::fix::FilePlan;
@@ -135,15 +135,7 @@ impl FileContext<'_> {
     /// The MaxCompute region in force for a statement: `@maxcompute
     /// region=` above it, else the config's.
     pub fn maxcompute_region(&self, stmt: &Statement) -> Option<String> {
-        let mut region = None;
-        for a in self.analysis.scanned.annotations.iter().take_while(|a| a.span.start < stmt.span.start) {
-            if let Annotation::MaxCompute(m) = &a.annotation
-                && let Some(r) = &m.region
-            {
-                region = Some(r.value.clone());
-            }
-        }
-        region.or_else(|| self.config.region.clone())
+        stmt.maxcompute.region.as_ref().map(|r| r.value.clone()).or_else(|| self.config.region.clone())
     }
 }
 
@@ -220,8 +212,13 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
         found = kept;
         found.extend(unused.into_iter().filter(|d| !config_allowed.contains(&d.code)));
     }
-    let fixable: Vec<Range<usize>> =
-        ctx.fixes.findings.iter().filter(|f| f.fixable()).map(|f| f.diagnostic.span.clone()).collect();
+    let fixable: std::collections::HashSet<(Code, usize, usize)> = ctx
+        .fixes
+        .findings
+        .iter()
+        .filter(|f| f.fixable())
+        .map(|f| (f.diagnostic.code, f.diagnostic.span.start, f.diagnostic.span.end))
+        .collect();
     found.sort_by_key(|a| (a.span.start, a.code));
     found.dedup();
     let file = &ctx.analysis.source;
@@ -241,7 +238,7 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
                 end_line,
                 end_column,
                 help: d.help.clone(),
-                fixable: matches!(d.code, Code::MCA002 | Code::MCA003) && fixable.contains(&d.span),
+                fixable: fixable.contains(&(d.code, d.span.start, d.span.end)),
                 diagnostic: d,
             }
         })

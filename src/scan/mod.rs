@@ -190,6 +190,16 @@ pub struct Statement {
     pub allows: Vec<usize>,
     /// An `@access` meant for this statement could not be read (MCA001).
     pub broken_access: bool,
+    /// The `@maxcompute` values in force here: the latest of each key
+    /// written above the statement.
+    pub maxcompute: MaxComputeContext,
+}
+
+/// `@maxcompute owner=` / `region=` in force at a statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MaxComputeContext {
+    pub owner: Option<annotation::Spanned<String>>,
+    pub region: Option<annotation::Spanned<String>>,
 }
 
 /// A parsed annotation comment.
@@ -233,8 +243,15 @@ pub fn scan(text: &str) -> ScannedFile {
             return out;
         }
     };
-    Scanner { text, out: &mut out, pending_access: None, pending_broken: false, pending_allows: Vec::new() }
-        .run(&tokens);
+    Scanner {
+        text,
+        out: &mut out,
+        pending_access: None,
+        pending_broken: false,
+        pending_allows: Vec::new(),
+        maxcompute: MaxComputeContext::default(),
+    }
+    .run(&tokens);
     out
 }
 
@@ -265,6 +282,8 @@ struct Scanner<'a> {
     pending_access: Option<usize>,
     /// An unreadable `@access` is waiting for its statement.
     pending_broken: bool,
+    /// The running `@maxcompute` values.
+    maxcompute: MaxComputeContext,
     pending_allows: Vec<usize>,
 }
 
@@ -355,7 +374,14 @@ impl Scanner<'_> {
                             self.pending_access = Some(index);
                         }
                         Annotation::Allow(_) => self.pending_allows.push(index),
-                        Annotation::MaxCompute(_) => {}
+                        Annotation::MaxCompute(m) => {
+                            if m.owner.is_some() {
+                                self.maxcompute.owner = m.owner.clone();
+                            }
+                            if m.region.is_some() {
+                                self.maxcompute.region = m.region.clone();
+                            }
+                        }
                     }
                     self.out.annotations.push(AnnotationComment { span, annotation: a, statement: None });
                 }
@@ -368,6 +394,7 @@ impl Scanner<'_> {
         let index = self.out.statements.len();
         let mut stmt = analyse(self.text, &sig);
         stmt.broken_access = std::mem::take(&mut self.pending_broken);
+        stmt.maxcompute = self.maxcompute.clone();
         if let Some(a) = self.pending_access.take() {
             if stmt.kind.is_external() {
                 stmt.access = Some(a);
@@ -422,6 +449,7 @@ fn analyse(text: &str, sig: &[Token]) -> Statement {
         access: None,
         allows: Vec::new(),
         broken_access: false,
+        maxcompute: MaxComputeContext::default(),
     };
     let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
     let body_start;

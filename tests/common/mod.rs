@@ -77,8 +77,13 @@ pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], o
     }
     assert_eq!(&output.as_bytes()[at_out..], &text.as_bytes()[at_in..], "bytes after the last edit changed");
 
-    for e in edits {
-        let inside = scanned.statements.iter().filter(|s| s.access.is_some()).any(|s| {
+    // Regions of annotated statements (annotation block line start ..
+    // statement end), in order, for a binary search per edit.
+    let regions: Vec<(usize, usize)> = scanned
+        .statements
+        .iter()
+        .filter(|s| s.access.is_some())
+        .map(|s| {
             let block = s
                 .access
                 .iter()
@@ -86,9 +91,12 @@ pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], o
                 .map(|&i| scanned.annotations[i].span.start)
                 .min()
                 .unwrap_or(s.span.start);
-            let line_start = text[..block].rfind('\n').map_or(0, |i| i + 1);
-            e.range.start >= line_start && e.range.end <= s.span.end
-        });
+            (text[..block].rfind('\n').map_or(0, |i| i + 1), s.span.end)
+        })
+        .collect();
+    for e in edits {
+        let i = regions.partition_point(|r| r.0 <= e.range.start);
+        let inside = i > 0 && e.range.end <= regions[i - 1].1;
         assert!(inside, "edit {e:?} is outside every annotated statement");
     }
 
