@@ -151,17 +151,30 @@ fn load_config(explicit: Option<&PathBuf>) -> Result<Config, String> {
     }
 }
 
-/// Reads and analyses every input; unreadable ones are reported and skipped.
-fn analyse_inputs(paths: &[PathBuf], config: &Config, failed: &mut bool) -> Vec<(Input, Analysis)> {
+/// Reads and analyses every input in parallel and runs `work` on each;
+/// results come back in input order, unreadable inputs are reported (in
+/// order) and skipped. Each file's text and analysis are dropped as soon as
+/// `work` is done with them.
+fn for_each_file<T: Send>(
+    paths: &[PathBuf],
+    config: &Config,
+    failed: &mut bool,
+    work: impl Fn(&Input, Analysis) -> T + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
     let (inputs, errors) = files::collect(paths);
     for e in errors {
         eprintln!("error: {e}");
         *failed = true;
     }
-    let mut out = Vec::new();
-    for input in inputs {
-        match files::read(&input) {
-            Ok(text) => out.push((input.clone(), analyse(SourceFile::new(input.display(), text), config))),
+    let results: Vec<Result<T, String>> = inputs
+        .par_iter()
+        .map(|input| files::read(input).map(|text| work(input, analyse(SourceFile::new(input.display(), text), config))))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(t) => out.push(t),
             Err(e) => {
                 eprintln!("error: {e}");
                 *failed = true;
@@ -171,75 +184,77 @@ fn analyse_inputs(paths: &[PathBuf], config: &Config, failed: &mut bool) -> Vec<
     out
 }
 
-fn print_diagnostics(file: &SourceFile, diagnostics: &[Diagnostic], style: Style) {
-    let mut err = std::io::stderr().lock();
-    for d in diagnostics {
-        let _ = write!(err, "{}", report::render(d, file, style));
-    }
+fn render_all(file: &SourceFile, diagnostics: &[Diagnostic], style: Style) -> String {
+    diagnostics.iter().map(|d| report::render(d, file, style)).collect()
+}
+
+/// What `fix` did with one file.
+enum FixOutcome {
+    Unchanged,
+    Changed,
+    Failed,
 }
 
 fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     let mut failed = false;
-    let (mut changed, mut unchanged, mut with_errors) = (0usize, 0usize, 0usize);
-    let mut stdout = std::io::stdout().lock();
-    for (input, analysis) in analyse_inputs(&args.paths, config, &mut failed) {
+    // Per file, in parallel: (stderr text, stdout text, outcome).
+    let results = for_each_file(&args.paths, config, &mut failed, |input, analysis| {
         let file = &analysis.source;
-        let warnings: Vec<Diagnostic> =
-            analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
-        print_diagnostics(file, &warnings, style);
+        let warnings: Vec<Diagnostic> = analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
+        let mut err = render_all(file, &warnings, style);
+        let mut out = String::new();
         let fp = analysis.fixes();
         if !fp.errors.is_empty() {
-            print_diagnostics(file, &fp.errors, style);
-            eprintln!(
-                "error: {}: not changed ({} error{})",
-                file.name,
-                fp.errors.len(),
-                if fp.errors.len() == 1 { "" } else { "s" }
-            );
-            failed = true;
-            with_errors += 1;
-            continue;
+            err.push_str(&render_all(file, &fp.errors, style));
+            let n = fp.errors.len();
+            err.push_str(&format!("error: {}: not changed ({n} error{})\n", file.name, if n == 1 { "" } else { "s" }));
+            return (err, out, FixOutcome::Failed);
         }
         let edits = fp.edits();
         let new = fix::apply(&file.text, &edits);
-        if input == Input::Stdin && !args.check && !args.diff {
-            let _ = stdout.write_all(new.as_bytes());
-            if edits.is_empty() {
-                unchanged += 1
-            } else {
-                changed += 1
-            }
-            continue;
+        let outcome = if edits.is_empty() { FixOutcome::Unchanged } else { FixOutcome::Changed };
+        if *input == Input::Stdin && !args.check && !args.diff {
+            out = new;
+            return (err, out, outcome);
         }
         if edits.is_empty() {
-            unchanged += 1;
-            continue;
+            return (err, out, outcome);
         }
-        changed += 1;
         if args.diff {
             let name = file.name.as_str();
             let diff = similar::TextDiff::from_lines(&file.text, &new);
-            let _ = write!(
-                stdout,
-                "{}",
-                diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}"))
-            );
+            out = diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
             if !new.ends_with('\n') {
-                let _ = writeln!(stdout);
+                out.push('\n');
             }
         } else if args.check {
-            let _ = writeln!(stdout, "would fix: {}", file.name);
-        } else if let Input::File(path) = &input
+            out = format!("would fix: {}\n", file.name);
+        } else if let Input::File(path) = input
             && let Err(e) = files::write_atomic(path, &new)
         {
-            eprintln!("error: {e}");
-            failed = true;
-            changed -= 1;
-            with_errors += 1;
+            err.push_str(&format!("error: {e}\n"));
+            return (err, out, FixOutcome::Failed);
+        }
+        (err, out, outcome)
+    });
+    let (mut changed, mut unchanged, mut with_errors) = (0usize, 0usize, 0usize);
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    for (err, out, outcome) in results {
+        let _ = stderr.write_all(err.as_bytes());
+        let _ = stdout.write_all(out.as_bytes());
+        match outcome {
+            FixOutcome::Unchanged => unchanged += 1,
+            FixOutcome::Changed => changed += 1,
+            FixOutcome::Failed => {
+                with_errors += 1;
+                failed = true;
+            }
         }
     }
     let verb = if args.check || args.diff { "would be fixed" } else { "fixed" };
-    eprintln!(
+    let _ = writeln!(
+        stderr,
         "mcaccess fix: {changed} file{} {verb}, {unchanged} unchanged{}",
         if changed == 1 { "" } else { "s" },
         if with_errors > 0 { format!(", {with_errors} with errors (left untouched)") } else { String::new() }
@@ -254,30 +269,66 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
 }
 
 fn run_check(args: &CheckArgs, config: &Config) -> u8 {
-    use crate::lint::{FileContext, Options, RepoIndex, lint_file, redact, secrets};
+    use crate::lint::{FileContext, Finding, Options, RepoIndex, lint_file, redact, secrets};
+    use rayon::prelude::*;
     use std::io::IsTerminal;
-    let mut failed = false;
-    let analyses: Vec<Analysis> =
-        analyse_inputs(&args.paths, config, &mut failed).into_iter().map(|(_, a)| a).collect();
-    let repo = RepoIndex::build(&analyses);
     let today = crate::lint::today();
     let options = Options { no_allow: args.no_allow };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let style = Style { color: std::io::stdout().is_terminal() && !no_color, width: 100 };
-    let mut all = Vec::new();
-    let mut human = String::new();
-    for a in &analyses {
+    let human = args.format == CheckFormat::Human;
+    // Findings (and the human rendering) of one file.
+    let finish = |a: &Analysis, repo: &RepoIndex| -> (Vec<Finding>, String) {
         let fixes = a.fixes();
-        let ctx = FileContext { analysis: a, fixes: &fixes, config, repo: &repo, today: &today };
+        let ctx = FileContext { analysis: a, fixes: &fixes, config, repo, today: &today };
         let findings = lint_file(&ctx, &options);
-        if args.format == CheckFormat::Human && !findings.is_empty() {
+        let mut text = String::new();
+        if human && !findings.is_empty() {
             // Secrets never reach the screen: render from a redacted copy.
             let shown = SourceFile::new(a.source.name.clone(), redact(&a.source.text, &secrets(a)));
-            for f in &findings {
-                human.push_str(&report::render(&f.diagnostic, &shown, style));
-            }
+            text = findings.iter().map(|f| report::render(&f.diagnostic, &shown, style)).collect();
         }
-        all.extend(findings);
+        (findings, text)
+    };
+    // Phase 1, in parallel: files that write to no table by name are linted
+    // at once and dropped; the others wait for the repo's index of annotated
+    // tables (MCA016), so only they stay in memory.
+    enum Phase1 {
+        Done(Vec<Finding>, String),
+        Waiting(Box<Analysis>),
+    }
+    let empty = RepoIndex::default();
+    let mut failed = false;
+    let mut index = RepoIndex::default();
+    let results = for_each_file(&args.paths, config, &mut failed, |_, a| {
+        let tables = RepoIndex::build(std::slice::from_ref(&a));
+        let writes = a.scanned.statements.iter().any(|s| matches!(s.kind, crate::scan::StatementKind::Insert | crate::scan::StatementKind::Load));
+        let phase = if writes {
+            Phase1::Waiting(Box::new(a))
+        } else {
+            let (f, t) = finish(&a, &empty);
+            Phase1::Done(f, t)
+        };
+        (tables, phase)
+    });
+    let mut phases = Vec::with_capacity(results.len());
+    for (tables, phase) in results {
+        index.merge(tables);
+        phases.push(phase);
+    }
+    let files = phases.len();
+    let done: Vec<(Vec<Finding>, String)> = phases
+        .into_par_iter()
+        .map(|p| match p {
+            Phase1::Done(f, t) => (f, t),
+            Phase1::Waiting(a) => finish(&a, &index),
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut rendered = String::new();
+    for (f, t) in done {
+        all.extend(f);
+        rendered.push_str(&t);
     }
     let errors = all.iter().filter(|f| f.severity == crate::diagnostic::Severity::Error).count();
     let warnings = all.len() - errors;
@@ -286,7 +337,7 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     let _ = match args.format {
         CheckFormat::Human => {
             let summary = if all.is_empty() {
-                format!("All checks passed ({} file{}).\n", analyses.len(), if analyses.len() == 1 { "" } else { "s" })
+                format!("All checks passed ({files} file{}).\n", if files == 1 { "" } else { "s" })
             } else {
                 format!(
                     "Found {errors} error{} and {warnings} warning{}{}.\n",
@@ -295,7 +346,7 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
                     if fixable > 0 { format!(" ({fixable} fixable with `mcaccess fix`)") } else { String::new() }
                 )
             };
-            write!(stdout, "{human}{summary}")
+            write!(stdout, "{rendered}{summary}")
         }
         CheckFormat::Json => writeln!(stdout, "{}", crate::output::json(&all)),
         CheckFormat::Sarif => writeln!(stdout, "{}", crate::output::sarif(&all)),
@@ -312,23 +363,26 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
 
 fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
     let mut failed = false;
-    let analyses: Vec<Analysis> =
-        analyse_inputs(&args.paths, config, &mut failed).into_iter().map(|(_, a)| a).collect();
+    let parts = for_each_file(&args.paths, config, &mut failed, |_, a| crate::bundle::contribution(&a));
     if failed {
         eprintln!("error: the bundle was not written");
         return ERROR;
     }
-    let bundle = match crate::bundle::build(&analyses) {
+    let bundle = match crate::bundle::assemble(parts) {
         Ok(b) => b,
         Err(errors) => {
             for e in &errors {
-                eprint!("{}", report::render(&e.diagnostic, &e.file, style));
+                match &e.file {
+                    Some(file) => eprint!("{}", report::render(&e.diagnostic, file, style)),
+                    None => eprintln!(
+                        "error[{}]: {}\n  help: {}",
+                        e.diagnostic.code,
+                        e.diagnostic.message,
+                        e.diagnostic.help.as_deref().unwrap_or("")
+                    ),
+                }
             }
-            eprintln!(
-                "error: {} problem{} stop the bundle; nothing was written",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
+            eprintln!("error: {} problem{} stop the bundle; nothing was written", errors.len(), if errors.len() == 1 { "" } else { "s" });
             return ERROR;
         }
     };
@@ -471,17 +525,17 @@ fn run_rule(args: &RuleArgs) -> u8 {
 
 fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
     let mut failed = false;
+    let results = for_each_file(&args.paths, config, &mut failed, |_, a| {
+        let file = &a.source;
+        let mut errors: Vec<Diagnostic> = a.scanned.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        errors.extend(a.plans.iter().filter_map(|p| p.plan.as_ref().err().cloned()));
+        (render_all(file, &errors, style), !errors.is_empty(), plan::entries(file, &a.scanned, &a.plans))
+    });
     let mut all = Vec::new();
-    for (_, analysis) in analyse_inputs(&args.paths, config, &mut failed) {
-        let file = &analysis.source;
-        let mut errors: Vec<Diagnostic> =
-            analysis.scanned.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-        errors.extend(analysis.plans.iter().filter_map(|p| p.plan.as_ref().err().cloned()));
-        if !errors.is_empty() {
-            print_diagnostics(file, &errors, style);
-            failed = true;
-        }
-        all.extend(plan::entries(file, &analysis.scanned, &analysis.plans));
+    for (err, has_errors, entries) in results {
+        eprint!("{err}");
+        failed |= has_errors;
+        all.extend(entries);
     }
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {

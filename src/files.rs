@@ -28,10 +28,12 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     let mut seen = BTreeSet::new();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    let mut push = |p: PathBuf, inputs: &mut Vec<Input>| {
+    // A file is identified by its root's canonical path and its path below
+    // that root: one `realpath` per path given, not per file (a walk does not
+    // follow links, so paths below a root are unique).
+    let mut push = |p: PathBuf, key: PathBuf, inputs: &mut Vec<Input>| {
         // `./sql/a.sql` reads better as `sql/a.sql`.
         let p = p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p);
-        let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
         if seen.insert(key) {
             inputs.push(Input::File(p));
         }
@@ -46,6 +48,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
         match std::fs::metadata(path) {
             Err(e) => errors.push(format!("{}: {}", path.display(), e)),
             Ok(m) if m.is_dir() => {
+                let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
                 let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
                     .require_git(false)
                     .build()
@@ -61,10 +64,14 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
                     .collect();
                 found.sort();
                 for p in found {
-                    push(p, &mut inputs);
+                    let key = root.join(p.strip_prefix(path).unwrap_or(&p));
+                    push(p, key, &mut inputs);
                 }
             }
-            Ok(_) => push(path.clone(), &mut inputs),
+            Ok(_) => {
+                let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                push(path.clone(), key, &mut inputs)
+            }
         }
     }
     (inputs, errors)

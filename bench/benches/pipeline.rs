@@ -1,1 +1,186 @@
-fn main() {}
+//! `cargo bench --manifest-path bench/Cargo.toml`
+//!
+//! Generates seeded repos of 200, 2,000 and 20,000 files and measures, on
+//! the same files in one run:
+//! - the release `mcaccess` binary: `check`, `fix --check`, `bundle`,
+//!   `plan` (wall time, median of several runs; peak RSS of the process);
+//! - baselines in this process, one thread: reading the files, sqlparser's
+//!   Hive parse-only pass and its tokenizer alone, and mcaccess's own scan +
+//!   resolve (the library, one core).
+//!
+//! `MCACCESS_BENCH_SIZES=200,2000` picks the sizes; `MCACCESS_BENCH_RUNS`
+//! the runs per measurement.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Runs the binary; returns wall time and peak RSS in KiB.
+fn run(bin: &Path, dir: &Path, args: &[&str]) -> (Duration, u64) {
+    let start = Instant::now();
+    let child = Command::new(bin)
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("mcaccess runs");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child; `usage` is a valid out-pointer.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4");
+    let elapsed = start.elapsed();
+    let code = libc::WEXITSTATUS(status);
+    assert!(code <= 1, "mcaccess {args:?} exited {code} in {}", dir.display());
+    (elapsed, usage.ru_maxrss as u64)
+}
+
+fn files_of(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.join("sql")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        last = Some(f());
+        times.push(start.elapsed());
+    }
+    (median(times), last.unwrap())
+}
+
+fn mbps(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / 1e6 / d.as_secs_f64()
+}
+
+struct Row {
+    files: usize,
+    bytes: u64,
+    what: String,
+    time: Duration,
+    rss_kib: Option<u64>,
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .status()
+        .expect("cargo builds mcaccess");
+    assert!(status.success());
+    let bin = root.join("target/release/mcaccess");
+    let sizes: Vec<usize> = std::env::var("MCACCESS_BENCH_SIZES")
+        .unwrap_or_else(|_| "200,2000,20000".into())
+        .split(',')
+        .map(|s| s.trim().parse().expect("sizes are numbers"))
+        .collect();
+    let runs: usize = std::env::var("MCACCESS_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let work = std::env::temp_dir().join("mcaccess-bench");
+    let _ = std::fs::remove_dir_all(&work);
+    let mut rows = Vec::new();
+    for &n in &sizes {
+        let dir = work.join(format!("repo-{n}"));
+        let bytes = mcaccess_bench::write_repo(&dir, n, 42).unwrap();
+        let paths = files_of(&dir);
+        let runs = if n >= 20_000 { runs.min(3) } else { runs };
+        let out = work.join(format!("bundle-{n}"));
+        let out_arg = out.to_string_lossy().to_string();
+        for (what, args) in [
+            ("mcaccess check", vec!["check", "--format", "json"]),
+            ("mcaccess fix --check", vec!["fix", "--check"]),
+            ("mcaccess bundle", vec!["bundle", "--out", out_arg.as_str()]),
+            ("mcaccess plan", vec!["plan", "--format", "json"]),
+        ] {
+            let mut times = Vec::new();
+            let mut rss = 0;
+            for _ in 0..runs {
+                let (t, r) = run(&bin, &dir, &args);
+                times.push(t);
+                rss = rss.max(r);
+            }
+            rows.push(Row { files: n, bytes, what: what.into(), time: median(times), rss_kib: Some(rss) });
+        }
+        // Baselines, in process, one thread.
+        let (t, texts) = time(runs, || paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<Vec<_>>());
+        rows.push(Row { files: n, bytes, what: "read the files (like cat)".into(), time: t, rss_kib: None });
+        let dialect = sqlparser::dialect::HiveDialect {};
+        let (t, rejected) = time(runs, || texts.iter().filter(|t| sqlparser::parser::Parser::parse_sql(&dialect, t).is_err()).count());
+        rows.push(Row { files: n, bytes, what: format!("sqlparser Hive parse-only, 1 thread ({rejected} of {n} files rejected)"), time: t, rss_kib: None });
+        let (t, _) = time(runs, || {
+            texts.iter().map(|t| sqlparser::tokenizer::Tokenizer::new(&dialect, t).tokenize().map(|v| v.len()).unwrap_or(0)).sum::<usize>()
+        });
+        rows.push(Row { files: n, bytes, what: "sqlparser tokenizer only, 1 thread".into(), time: t, rss_kib: None });
+        let config = mcaccess::config::Config::load(&dir.join("mcaccess.toml")).unwrap();
+        let (t, _) = time(runs, || {
+            texts
+                .iter()
+                .map(|t| mcaccess::analyse(mcaccess::source::SourceFile::new("f.sql", t.clone()), &config).fixes().findings.len())
+                .sum::<usize>()
+        });
+        rows.push(Row { files: n, bytes, what: "mcaccess scan+resolve+fix plan (library), 1 thread".into(), time: t, rss_kib: None });
+    }
+    // One large file: per-core throughput.
+    let big: String = {
+        let mut rng = mcaccess_bench::Rng::new(7);
+        let mut s = String::new();
+        let mut i = 0;
+        while s.len() < 10_000_000 {
+            s.push_str(&mcaccess_bench::file(&mut rng, i));
+            i += 1;
+        }
+        s
+    };
+    let config = mcaccess::config::Config::default();
+    let (t, _) = time(runs, || mcaccess::analyse(mcaccess::source::SourceFile::new("big.sql", big.clone()), &config).fixes().findings.len());
+    rows.push(Row { files: 1, bytes: big.len() as u64, what: "mcaccess scan+resolve+fix plan, one 10 MB file, 1 thread".into(), time: t, rss_kib: None });
+    let dialect = sqlparser::dialect::HiveDialect {};
+    let (t, _) = time(runs, || sqlparser::tokenizer::Tokenizer::new(&dialect, &big).tokenize().map(|v| v.len()).unwrap_or(0));
+    rows.push(Row { files: 1, bytes: big.len() as u64, what: "sqlparser tokenizer, one 10 MB file, 1 thread".into(), time: t, rss_kib: None });
+
+    println!("| files | MB | what | time | MB/s | files/s | peak RSS |");
+    println!("|---:|---:|---|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {:.1} | {} | {:.3} s | {:.0} | {:.0} | {} |",
+            r.files,
+            r.bytes as f64 / 1e6,
+            r.what,
+            r.time.as_secs_f64(),
+            mbps(r.bytes, r.time),
+            r.files as f64 / r.time.as_secs_f64(),
+            r.rss_kib.map_or("".into(), |k| format!("{:.0} MB", k as f64 / 1024.0))
+        );
+    }
+    // The ratios the targets are stated in.
+    let find = |n: usize, what: &str| rows.iter().find(|r| r.files == n && r.what.starts_with(what)).map(|r| r.time.as_secs_f64());
+    println!();
+    for &n in &sizes {
+        if let (Some(check), Some(sp), Some(cat)) = (find(n, "mcaccess check"), find(n, "sqlparser Hive"), find(n, "read the files")) {
+            println!("{n} files: check is {:.1}x faster than sqlparser's parse-only pass, {:.1}x the time of reading the files", sp / check, check / cat);
+        }
+    }
+    if let (Some(a), Some(b)) = (find(2000, "mcaccess check"), find(20000, "mcaccess check")) {
+        println!("check, 20,000 / 2,000 files: {:.1}x the time (linear would be 10x)", b / a);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -15,7 +15,8 @@ use crate::model::{Access, Entity, Mode, Source};
 use crate::policy::{self, PolicyDocument};
 use crate::resolve::{Permissions, Role, RoleKind};
 use crate::scan::StatementKind;
-use crate::{Analysis, source::SourceFile};
+use crate::Analysis;
+use crate::source::SourceFile;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -95,18 +96,100 @@ pub struct Bundle {
     pub dual_signature: Vec<Usage>,
 }
 
-/// An error that stops the bundle, with the file it is about.
+/// An error that stops the bundle, with the file it is about (when it is
+/// about one place in one file).
 #[derive(Debug, Clone)]
 pub struct BundleError {
-    pub file: SourceFile,
+    pub file: Option<SourceFile>,
     pub diagnostic: Diagnostic,
+}
+
+/// One statement's use of a role.
+#[derive(Debug, Clone)]
+struct RoleUse {
+    role: Role,
+    owner: String,
+    trust: Vec<policy::Statement>,
+    permissions: Vec<policy::Statement>,
+    usage: Usage,
+}
+
+/// What one file contributes to the bundle: computed per file (in
+/// parallel), after which the file's text and analysis can be dropped.
+#[derive(Debug, Clone, Default)]
+pub struct Contribution {
+    uses: Vec<RoleUse>,
+    dual: Vec<Usage>,
+    errors: Vec<BundleError>,
+}
+
+/// The contribution of one analysed file.
+pub fn contribution(a: &Analysis) -> Contribution {
+    let mut out = Contribution::default();
+    let mut errors = Vec::new();
+    errors.extend(a.scanned.diagnostics.iter().filter(|d| d.is_error()).cloned());
+    for sp in &a.plans {
+        let stmt = &a.scanned.statements[sp.statement];
+        if let Some(d) = &stmt.syntax_error {
+            errors.push(d.clone());
+            continue;
+        }
+        let plan = match &sp.plan {
+            Ok(p) => p,
+            Err(d) => {
+                errors.push(d.clone());
+                continue;
+            }
+        };
+        let usage = Usage {
+            file: a.source.name.clone(),
+            line: a.source.line(stmt.span.start),
+            kind: stmt.kind.describe(),
+            table: stmt.name.as_ref().map(|n| n.text.clone()),
+            source: plan.source,
+            mode: plan.mode,
+            access: plan.access,
+            foreign_server: match &stmt.kind {
+                StatementKind::CreateExternalSchema { server } => server.as_ref().map(|s| s.text.clone()),
+                _ => None,
+            },
+            entity: plan.entity,
+        };
+        let Some(role) = &plan.role else {
+            out.dual.push(usage);
+            continue;
+        };
+        let permissions = match &plan.permissions {
+            Permissions::Statements(s) => s.clone(),
+            Permissions::None => Vec::new(),
+            Permissions::Unscoped(d) => {
+                errors.push(d.clone());
+                continue;
+            }
+        };
+        out.uses.push(RoleUse {
+            role: role.clone(),
+            owner: plan.owner.clone(),
+            trust: plan.trust.iter().flat_map(|t| t.statement.iter().cloned()).collect(),
+            permissions,
+            usage,
+        });
+    }
+    if !errors.is_empty() {
+        out.errors = errors.into_iter().map(|diagnostic| BundleError { file: Some(a.source.clone()), diagnostic }).collect();
+    }
+    out
 }
 
 /// Builds the bundle from every analysed file. Any file error, resolution
 /// error, unscoped permission or oversized policy is an error, and then no
 /// bundle is produced.
 pub fn build(analyses: &[Analysis]) -> Result<Bundle, Vec<BundleError>> {
-    let mut errors = Vec::new();
+    assemble(analyses.iter().map(contribution).collect())
+}
+
+/// Merges the files' contributions (in the order given) into the bundle.
+pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
     struct Acc {
         role: Role,
         owners: Vec<String>,
@@ -114,93 +197,60 @@ pub fn build(analyses: &[Analysis]) -> Result<Bundle, Vec<BundleError>> {
         permissions: Vec<policy::Statement>,
         usages: Vec<Usage>,
     }
+    let mut errors = Vec::new();
     let mut roles: BTreeMap<String, Acc> = BTreeMap::new();
     let mut dual = Vec::new();
-    for a in analyses {
-        let err = |d: &Diagnostic| BundleError { file: a.source.clone(), diagnostic: d.clone() };
-        errors.extend(a.scanned.diagnostics.iter().filter(|d| d.is_error()).map(err));
-        for sp in &a.plans {
-            let stmt = &a.scanned.statements[sp.statement];
-            if let Some(d) = &stmt.syntax_error {
-                errors.push(err(d));
-                continue;
-            }
-            let plan = match &sp.plan {
-                Ok(p) => p,
-                Err(d) => {
-                    errors.push(err(d));
-                    continue;
-                }
-            };
-            let usage = Usage {
-                file: a.source.name.clone(),
-                line: a.source.line(stmt.span.start),
-                kind: stmt.kind.describe(),
-                table: stmt.name.as_ref().map(|n| n.text.clone()),
-                source: plan.source,
-                mode: plan.mode,
-                access: plan.access,
-                foreign_server: match &stmt.kind {
-                    StatementKind::CreateExternalSchema { server } => server.as_ref().map(|s| s.text.clone()),
-                    _ => None,
-                },
-                entity: plan.entity,
-            };
-            let Some(role) = &plan.role else {
-                dual.push(usage);
-                continue;
-            };
-            let acc = roles.entry(role.arn.clone()).or_insert_with(|| Acc {
-                role: role.clone(),
+    for part in parts {
+        errors.extend(part.errors);
+        dual.extend(part.dual);
+        for u in part.uses {
+            let acc = roles.entry(u.role.arn.clone()).or_insert_with(|| Acc {
+                role: u.role.clone(),
                 owners: Vec::new(),
                 trust: Vec::new(),
                 permissions: Vec::new(),
                 usages: Vec::new(),
             });
-            if !acc.owners.contains(&plan.owner) {
-                acc.owners.push(plan.owner.clone());
+            if !acc.owners.contains(&u.owner) {
+                acc.owners.push(u.owner);
             }
-            acc.trust.extend(plan.trust.iter().flat_map(|t| t.statement.iter().cloned()));
-            match &plan.permissions {
-                Permissions::Statements(s) => acc.permissions.extend(s.iter().cloned()),
-                Permissions::None => {}
-                Permissions::Unscoped(d) => errors.push(err(d)),
-            }
-            acc.usages.push(usage);
+            acc.trust.extend(u.trust);
+            acc.permissions.extend(u.permissions);
+            acc.usages.push(u.usage);
         }
     }
     let mut out = Vec::new();
     for (_, acc) in roles {
         let merged = policy::merge_permissions(&acc.permissions);
+        let mut usages = acc.usages;
+        usages.sort();
         let permissions = if merged.is_empty() {
             Vec::new()
         } else {
             match policy::split(merged, MAX_POLICY_CHARS, MAX_POLICIES_PER_ROLE) {
                 Ok(docs) => docs,
                 Err(e) => {
-                    let first = acc.usages.first().expect("a role has a user");
-                    let file = analyses.iter().find(|a| a.source.name == first.file).expect("usage comes from a file");
-                    let at = file
-                        .scanned
-                        .statements
-                        .iter()
-                        .find(|s| file.source.line(s.span.start) == first.line)
-                        .map_or(0..0, |s| s.span.clone());
+                    let first = usages.first().expect("a role has a user");
                     let d = Diagnostic::error(
                         crate::diagnostic::Code::MCA017,
-                        at.start..at.start + 1,
-                        format!("the permission policy of {} needs {} documents of {MAX_POLICY_CHARS} characters; RAM allows {} custom policies per role", acc.role.arn, e.documents, e.max_documents),
+                        0..0,
+                        format!(
+                            "the permission policy of {} needs {} documents of {MAX_POLICY_CHARS} characters; RAM allows {} custom policies per role ({} statements use it, the first at {}:{})",
+                            acc.role.arn,
+                            e.documents,
+                            e.max_documents,
+                            usages.len(),
+                            first.file,
+                            first.line
+                        ),
                     )
-                    .label("one of the statements using this role")
                     .help("split these statements over several roles (role=<name> on their @access)");
-                    errors.push(BundleError { file: file.source.clone(), diagnostic: d });
+                    errors.push(BundleError { file: None, diagnostic: d });
                     continue;
                 }
             }
         };
         let trust = (!acc.trust.is_empty()).then(|| PolicyDocument::new(policy::merge_trust(&acc.trust)));
-        let mut usages = acc.usages;
-        usages.sort();
         let mut owners = acc.owners;
         owners.sort();
         out.push(RoleBundle { role: acc.role, owners, trust, permissions, usages });

@@ -83,6 +83,13 @@ pub fn normalise_name(name: &str) -> String {
 }
 
 impl RepoIndex {
+    /// Adds another index's tables (files are merged in input order).
+    pub fn merge(&mut self, other: RepoIndex) {
+        for (name, tables) in other.tables {
+            self.tables.entry(name).or_default().extend(tables);
+        }
+    }
+
     pub fn build(analyses: &[Analysis]) -> RepoIndex {
         let mut index = RepoIndex::default();
         for a in analyses {
