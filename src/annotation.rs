@@ -104,7 +104,83 @@ pub fn classify(comment: &str) -> CommentKind {
 
 /// Parses one annotation comment. `offset` is the comment's byte offset in
 /// the file; every span in the result (or the error) is a file offset.
+///
+/// Repositories repeat the same few annotation lines thousands of times, so
+/// results are cached per thread by comment text (with spans relative to the
+/// comment) and shifted to `offset`.
 pub fn parse(comment: &str, offset: usize) -> Result<Annotation, Diagnostic> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const MAX_CACHED: usize = 4096;
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, Result<Annotation, Diagnostic>>> = RefCell::new(HashMap::new());
+    }
+    let relative = CACHE.with(|cache| {
+        if let Some(hit) = cache.borrow().get(comment) {
+            return hit.clone();
+        }
+        let result = parse_uncached(comment, 0);
+        let mut cache = cache.borrow_mut();
+        if cache.len() < MAX_CACHED {
+            cache.insert(comment.into(), result.clone());
+        }
+        result
+    });
+    match relative {
+        Ok(mut a) => {
+            a.shift(offset);
+            Ok(a)
+        }
+        Err(mut d) => {
+            d.span = d.span.start + offset..d.span.end + offset;
+            Err(d)
+        }
+    }
+}
+
+impl<T> Spanned<T> {
+    fn shift(&mut self, by: usize) {
+        self.span = self.span.start + by..self.span.end + by;
+    }
+}
+
+fn shift_opt<T>(s: &mut Option<Spanned<T>>, by: usize) {
+    if let Some(s) = s {
+        s.shift(by);
+    }
+}
+
+impl Annotation {
+    /// Moves every span by `by` bytes.
+    fn shift(&mut self, by: usize) {
+        match self {
+            Annotation::Access(a) => {
+                a.source.shift(by);
+                shift_opt(&mut a.mode, by);
+                shift_opt(&mut a.uid, by);
+                shift_opt(&mut a.owner, by);
+                shift_opt(&mut a.role, by);
+                shift_opt(&mut a.access, by);
+                shift_opt(&mut a.region, by);
+                shift_opt(&mut a.entity, by);
+                shift_opt(&mut a.idp, by);
+                shift_opt(&mut a.scope, by);
+                shift_opt(&mut a.bucket, by);
+            }
+            Annotation::MaxCompute(m) => {
+                shift_opt(&mut m.owner, by);
+                shift_opt(&mut m.region, by);
+            }
+            Annotation::Allow(a) => {
+                a.codes.iter_mut().for_each(|c| c.shift(by));
+                shift_opt(&mut a.reason, by);
+                shift_opt(&mut a.until, by);
+            }
+        }
+    }
+}
+
+fn parse_uncached(comment: &str, offset: usize) -> Result<Annotation, Diagnostic> {
     let mut pairs = AnnotationParser::parse(Rule::annotation, comment).map_err(|e| pest_error(comment, offset, e))?;
     let directive = pairs.next().expect("the grammar always yields a directive");
     let items = Items::collect(directive.clone(), offset);
@@ -553,6 +629,19 @@ mod tests {
         assert_eq!(role.value, "my-role");
         assert_eq!(&src[role.span], "'my-role'");
         assert_eq!(a.access.unwrap().value, Access { read: true, write: true, delete: false });
+    }
+
+    #[test]
+    fn cached_results_are_shifted_to_each_offset() {
+        let src = "-- @access oss role=r uid=1";
+        for offset in [0, 7, 1000] {
+            let Annotation::Access(a) = parse(src, offset).unwrap() else { unreachable!() };
+            assert_eq!(a.role.unwrap().span, offset + 20..offset + 21);
+            assert_eq!(a.uid.unwrap().span, offset + 26..offset + 27);
+        }
+        for offset in [0, 50] {
+            assert_eq!(parse("-- @access tablestor", offset).unwrap_err().span, offset + 11..offset + 20);
+        }
     }
 
     #[test]

@@ -169,7 +169,9 @@ fn for_each_file<T: Send>(
     }
     let results: Vec<Result<T, String>> = inputs
         .par_iter()
-        .map(|input| files::read(input).map(|text| work(input, analyse(SourceFile::new(input.display(), text), config))))
+        .map(|input| {
+            files::read(input).map(|text| work(input, analyse(SourceFile::new(input.display(), text), config)))
+        })
         .collect();
     let mut out = Vec::with_capacity(results.len());
     for r in results {
@@ -200,7 +202,8 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     // Per file, in parallel: (stderr text, stdout text, outcome).
     let results = for_each_file(&args.paths, config, &mut failed, |input, analysis| {
         let file = &analysis.source;
-        let warnings: Vec<Diagnostic> = analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
+        let warnings: Vec<Diagnostic> =
+            analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
         let mut err = render_all(file, &warnings, style);
         let mut out = String::new();
         let fp = analysis.fixes();
@@ -302,7 +305,11 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     let mut index = RepoIndex::default();
     let results = for_each_file(&args.paths, config, &mut failed, |_, a| {
         let tables = RepoIndex::build(std::slice::from_ref(&a));
-        let writes = a.scanned.statements.iter().any(|s| matches!(s.kind, crate::scan::StatementKind::Insert | crate::scan::StatementKind::Load));
+        let writes = a
+            .scanned
+            .statements
+            .iter()
+            .any(|s| matches!(s.kind, crate::scan::StatementKind::Insert | crate::scan::StatementKind::Load));
         let phase = if writes {
             Phase1::Waiting(Box::new(a))
         } else {
@@ -382,7 +389,11 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
                     ),
                 }
             }
-            eprintln!("error: {} problem{} stop the bundle; nothing was written", errors.len(), if errors.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "error: {} problem{} stop the bundle; nothing was written",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
             return ERROR;
         }
     };

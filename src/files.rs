@@ -1,7 +1,7 @@
 //! Finding the SQL files to work on, reading them, and writing them back
 //! atomically.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +25,7 @@ impl Input {
 /// `.gitignore`, skipping hidden files), `-` for stdin. Each file once, in a
 /// stable order. Paths that do not exist are returned as errors.
 pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     // A file is identified by its root's canonical path and its path below
@@ -34,7 +34,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
     let mut push = |p: PathBuf, key: PathBuf, inputs: &mut Vec<Input>| {
         // `./sql/a.sql` reads better as `sql/a.sql`.
         let p = p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p);
-        if seen.insert(key) {
+        if seen.insert(key.into_os_string()) {
             inputs.push(Input::File(p));
         }
     };

@@ -6,7 +6,7 @@ use crate::annotation::{AccessAnnotation, Spanned};
 use crate::catalog;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::location::{self, Location};
+use crate::location::Location;
 use crate::model::{Access, Entity, Mode, Scope, Source, UidRef, did_you_mean};
 use crate::policy::{self, PolicyDocument};
 use crate::scan::{MaxComputeContext, ScannedFile, Statement, StatementKind};
@@ -202,7 +202,7 @@ fn plan_statement(
         None => owner.clone(),
     };
 
-    let location = stmt.clauses.location.as_ref().map(|l| location::parse(&l.value));
+    let location = stmt.clauses.parsed_location.clone();
     let region = a
         .region
         .as_ref()

@@ -10,12 +10,12 @@ mod script;
 mod setup;
 mod terraform;
 
+use crate::Analysis;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Access, Entity, Mode, Source};
 use crate::policy::{self, PolicyDocument};
 use crate::resolve::{Permissions, Role, RoleKind};
 use crate::scan::StatementKind;
-use crate::Analysis;
 use crate::source::SourceFile;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -176,7 +176,8 @@ pub fn contribution(a: &Analysis) -> Contribution {
         });
     }
     if !errors.is_empty() {
-        out.errors = errors.into_iter().map(|diagnostic| BundleError { file: Some(a.source.clone()), diagnostic }).collect();
+        out.errors =
+            errors.into_iter().map(|diagnostic| BundleError { file: Some(a.source.clone()), diagnostic }).collect();
     }
     out
 }

@@ -131,11 +131,11 @@ impl FileContext<'_> {
     }
 
     /// External statements (annotated or not) with their parsed LOCATION.
-    pub fn locations(&self) -> impl Iterator<Item = (&Statement, Location, Range<usize>)> {
+    pub fn locations(&self) -> impl Iterator<Item = (&Statement, &Location, Range<usize>)> {
         self.analysis.scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| {
             let lit = s.clauses.location.as_ref()?;
             // The value starts one byte after the opening quote.
-            Some((s, location::parse(&lit.value), lit.span.start + 1..lit.span.end - 1))
+            Some((s, s.clauses.parsed_location.as_ref()?, lit.span.start + 1..lit.span.end - 1))
         })
     }
 
@@ -153,7 +153,8 @@ pub fn secrets(analysis: &Analysis) -> Vec<Range<usize>> {
     for s in analysis.scanned.statements.iter().filter(|s| s.kind.is_external()) {
         let Some(lit) = &s.clauses.location else { continue };
         let base = lit.span.start + 1;
-        for r in location::parse(&lit.value).credentials() {
+        let Some(parsed) = &s.clauses.parsed_location else { continue };
+        for r in parsed.credentials() {
             if !r.is_empty() && !location::is_templated(&lit.value[r.clone()]) {
                 out.push(base + r.start..base + r.end);
             }

@@ -76,7 +76,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
         let b = bytes[i];
         let kind = match b {
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
-                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+                while i < bytes.len() && is_space_byte(bytes[i]) {
                     i += 1;
                 }
                 TokenKind::Whitespace
@@ -139,10 +139,35 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
     Ok(tokens)
 }
 
+const WORD: u8 = 1;
+const SPACE: u8 = 2;
+
+/// Byte classes, looked up once per byte in the hot loops.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 {
+            t[i] = WORD;
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+            t[i] = SPACE;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// Letters, digits, `_`, and every byte of a non-ASCII character (so CJK
 /// names are words and no token ever splits a UTF-8 sequence).
+#[inline]
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    CLASS[b as usize] == WORD
+}
+
+#[inline]
+fn is_space_byte(b: u8) -> bool {
+    CLASS[b as usize] == SPACE
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
@@ -159,6 +184,11 @@ fn end_of_string(bytes: &[u8], start: usize) -> Option<usize> {
     let quote = bytes[start];
     let mut i = start + 1;
     while i < bytes.len() {
+        // Skip to the next quote or backslash.
+        match bytes[i..].iter().position(|&b| b == quote || b == b'\\') {
+            Some(p) => i += p,
+            None => return None,
+        }
         match bytes[i] {
             b'\\' => i += 2,
             b if b == quote => {

@@ -91,6 +91,8 @@ pub struct Clauses {
     pub stored_as: Option<StoredAs>,
     pub serde_properties: Option<PropertyList>,
     pub location: Option<Literal>,
+    /// What the LOCATION names, parsed once for every later stage.
+    pub parsed_location: Option<crate::location::Location>,
     pub tbl_properties: Option<PropertyList>,
     /// UNLOAD's `PROPERTIES (…)`.
     pub properties: Option<PropertyList>,
@@ -250,6 +252,7 @@ pub fn scan(text: &str) -> ScannedFile {
         pending_broken: false,
         pending_allows: Vec::new(),
         maxcompute: MaxComputeContext::default(),
+        sig: Vec::new(),
     }
     .run(&tokens);
     out
@@ -284,6 +287,8 @@ struct Scanner<'a> {
     pending_broken: bool,
     /// The running `@maxcompute` values.
     maxcompute: MaxComputeContext,
+    /// Reused buffer of a statement's significant tokens.
+    sig: Vec<Token>,
     pending_allows: Vec<usize>,
 }
 
@@ -390,7 +395,10 @@ impl Scanner<'_> {
     }
 
     fn statement(&mut self, tokens: &[Token]) {
-        let sig: Vec<Token> = tokens.iter().copied().filter(|t| !t.is_trivia()).collect();
+        // One buffer for every statement's significant tokens.
+        let mut sig = std::mem::take(&mut self.sig);
+        sig.clear();
+        sig.extend(tokens.iter().copied().filter(|t| !t.is_trivia()));
         let index = self.out.statements.len();
         let mut stmt = analyse(self.text, &sig);
         stmt.broken_access = std::mem::take(&mut self.pending_broken);
@@ -418,6 +426,7 @@ impl Scanner<'_> {
             stmt.allows.push(a);
         }
         self.out.statements.push(stmt);
+        self.sig = sig;
     }
 }
 
@@ -507,6 +516,7 @@ fn analyse(text: &str, sig: &[Token]) -> Statement {
         KeywordCase::Upper
     });
     stmt.clauses = clauses.clauses;
+    stmt.clauses.parsed_location = stmt.clauses.location.as_ref().map(|l| crate::location::parse(&l.value));
     stmt
 }
 
