@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::files::{self, Input};
 use crate::report::{self, Style};
 use crate::source::SourceFile;
-use crate::{Analysis, analyse, fix, plan};
+use crate::{Analysis, analyse, plan};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -214,7 +214,13 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
             return (err, out, FixOutcome::Failed);
         }
         let edits = fp.edits();
-        let new = fix::apply(&file.text, &edits);
+        let new = match crate::apply_verified(&analysis, &edits, config) {
+            Ok(new) => new,
+            Err(e) => {
+                err.push_str(&format!("error: {e}\n"));
+                return (err, out, FixOutcome::Failed);
+            }
+        };
         let outcome = if edits.is_empty() { FixOutcome::Unchanged } else { FixOutcome::Changed };
         if *input == Input::Stdin && !args.check && !args.diff {
             out = new;

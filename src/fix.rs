@@ -207,7 +207,8 @@ impl Ctx<'_> {
                     Some(end) if !rest[..end].contains('\n') => i += end + 2,
                     _ => return None,
                 }
-            } else if rest.starts_with("--") || rest.starts_with(['\r', '\n']) || rest.is_empty() {
+            // A lone `\r` is not a line end (the lexer ends lines at `\n`).
+            } else if rest.starts_with("--") || rest.starts_with("\r\n") || rest.starts_with('\n') || rest.is_empty() {
                 let nl = rest.find('\n').map_or(self.text.len(), |n| i + n);
                 return Some(if nl > pos && bytes.get(nl.wrapping_sub(1)) == Some(&b'\r') && nl < self.text.len() {
                     nl - 1

@@ -50,3 +50,25 @@ impl Analysis {
         fix::plan_fixes(&self.source, &self.scanned, &self.plans)
     }
 }
+
+/// Applies `edits` to the analysed file and proves the result before anyone
+/// writes it: the new text must scan and resolve without errors and need no
+/// further edit. A failure here is a bug in mcaccess, reported instead of
+/// written.
+pub fn apply_verified(analysis: &Analysis, edits: &[fix::Edit], config: &Config) -> Result<String, String> {
+    let new = fix::apply(&analysis.source.text, edits);
+    if edits.is_empty() {
+        return Ok(new);
+    }
+    let again = analyse(SourceFile::new(analysis.source.name.clone(), new), config);
+    let plan = again.fixes();
+    if !plan.errors.is_empty() || !plan.edits().is_empty() {
+        return Err(format!(
+            "{}: internal error: the rewritten text would not be stable ({} error(s), {} further edit(s)); the file was left untouched — please report this input",
+            analysis.source.name,
+            plan.errors.len(),
+            plan.edits().len()
+        ));
+    }
+    Ok(again.source.text)
+}

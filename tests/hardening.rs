@@ -176,3 +176,23 @@ fn config_errors_point_at_their_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("a.sql:1:34") && stderr(&o).contains("did you mean `@ots-prod`?"), "{}", stderr(&o));
 }
+
+/// Every input the fuzzers found a problem with stays a test.
+#[test]
+fn fuzz_regressions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let Ok(text) = String::from_utf8(bytes) else { continue };
+        let r = run("fuzz.sql", &text, &Config::default());
+        if let Some(out) = &r.output {
+            assert_edit_contract(&text, &r.analysis.scanned, &r.plan.edits(), out);
+            let again = run("fuzz.sql", out, &Config::default());
+            assert!(again.plan.errors.is_empty(), "{:?}", again.plan.errors);
+            assert!(again.plan.edits().is_empty());
+        }
+        n += 1;
+    }
+    assert!(n > 0);
+}
