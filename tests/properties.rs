@@ -273,6 +273,7 @@ fn soup() -> impl Strategy<Value = String> {
         "-- @acess\n",
         "@",
         "\\",
+        "\r",
         "${x}",
         "<t>",
         "[",
