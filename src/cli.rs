@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::files::{self, Input};
 use crate::report::{self, Style};
 use crate::source::SourceFile;
-use crate::{Analysis, analyse, plan};
+use crate::{Analysis, analyse, fix, plan};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -214,7 +214,14 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
             return (err, out, FixOutcome::Failed);
         }
         let edits = fp.edits();
-        let new = match crate::apply_verified(&analysis, &edits, config) {
+        // What is written (a file, or stdout) is verified first; --check and
+        // --diff write nothing.
+        let verified = if args.check || args.diff {
+            Ok(fix::apply(&file.text, &edits))
+        } else {
+            crate::apply_verified(&analysis, &edits, config)
+        };
+        let new = match verified {
             Ok(new) => new,
             Err(e) => {
                 err.push_str(&format!("error: {e}\n"));

@@ -64,18 +64,51 @@ pub struct LexError {
 /// Splits `src` into tokens. On error, the tokens read so far are returned
 /// with the error.
 pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
-    let bytes = src.as_bytes();
     let mut tokens = Vec::with_capacity(src.len() / 4);
-    let mut i = 0;
-    if src.starts_with('\u{feff}') {
-        tokens.push(Token { kind: TokenKind::Whitespace, start: 0, end: 3 });
-        i = 3;
+    for t in Lexer::new(src) {
+        match t {
+            Ok(t) => tokens.push(t),
+            Err(e) => return Err((tokens, e)),
+        }
     }
-    while i < bytes.len() {
-        let start = i;
+    Ok(tokens)
+}
+
+/// The tokens of a source, one at a time (no token vector needed). After an
+/// error it yields nothing more.
+pub struct Lexer<'a> {
+    bytes: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(src: &'a str) -> Lexer<'a> {
+        Lexer { bytes: src.as_bytes(), i: 0 }
+    }
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Result<Token, LexError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.bytes;
+        let start = self.i;
+        if start >= bytes.len() {
+            return None;
+        }
+        let mut i = start;
+        if start == 0 && bytes.starts_with("\u{feff}".as_bytes()) {
+            self.i = 3;
+            return Some(Ok(Token { kind: TokenKind::Whitespace, start: 0, end: 3 }));
+        }
         let b = bytes[i];
+        let fail = |this: &mut Self, e: LexError| {
+            this.i = bytes.len();
+            Some(Err(e))
+        };
         let kind = match b {
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
+            _ if is_space_byte(b) => {
                 while i < bytes.len() && is_space_byte(bytes[i]) {
                     i += 1;
                 }
@@ -90,9 +123,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                     i = end + 2;
                     TokenKind::BlockComment
                 }
-                None => {
-                    return Err((tokens, LexError { at: start, what: "comment", closer: "*/" }));
-                }
+                None => return fail(self, LexError { at: start, what: "comment", closer: "*/" }),
             },
             b'\'' | b'"' => match end_of_string(bytes, i) {
                 Some(end) => {
@@ -101,7 +132,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                 }
                 None => {
                     let closer = if b == b'\'' { "'" } else { "\"" };
-                    return Err((tokens, LexError { at: start, what: "string", closer }));
+                    return fail(self, LexError { at: start, what: "string", closer });
                 }
             },
             b'`' => match end_of_backtick(bytes, i) {
@@ -109,9 +140,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                     i = end;
                     TokenKind::QuotedIdent
                 }
-                None => {
-                    return Err((tokens, LexError { at: start, what: "quoted name", closer: "`" }));
-                }
+                None => return fail(self, LexError { at: start, what: "quoted name", closer: "`" }),
             },
             b';' => {
                 i += 1;
@@ -134,9 +163,9 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
                 TokenKind::Punct
             }
         };
-        tokens.push(Token { kind, start, end: i });
+        self.i = i;
+        Some(Ok(Token { kind, start, end: i }))
     }
-    Ok(tokens)
 }
 
 const WORD: u8 = 1;

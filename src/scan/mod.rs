@@ -237,15 +237,7 @@ impl ScannedFile {
 /// Scans a file's text.
 pub fn scan(text: &str) -> ScannedFile {
     let mut out = ScannedFile::default();
-    let tokens = match lexer::tokenize(text) {
-        Ok(t) => t,
-        Err((tokens, e)) => {
-            out.diagnostics.push(unterminated(text, &tokens, &e));
-            out.unreadable = true;
-            return out;
-        }
-    };
-    Scanner {
+    let result = Scanner {
         text,
         out: &mut out,
         pending_access: None,
@@ -254,16 +246,19 @@ pub fn scan(text: &str) -> ScannedFile {
         maxcompute: MaxComputeContext::default(),
         sig: Vec::new(),
     }
-    .run(&tokens);
+    .run();
+    if let Err(d) = result {
+        // Nothing after an unreadable token can be trusted.
+        out = ScannedFile { diagnostics: vec![d], unreadable: true, ..ScannedFile::default() };
+    }
     out
 }
 
 /// The diagnostic for a lexer error. A string that runs across lines before
 /// the error is the likelier culprit (a missing closing quote there shifts
 /// every quote after it), so that is what it points at.
-fn unterminated(text: &str, tokens: &[Token], e: &lexer::LexError) -> Diagnostic {
-    let culprit = tokens.iter().rev().find(|t| t.kind == TokenKind::String && text[t.range()].contains('\n'));
-    if let (Some(t), "string") = (culprit, e.what) {
+fn unterminated(text: &str, multiline_string: Option<Token>, e: &lexer::LexError) -> Diagnostic {
+    if let (Some(t), "string") = (multiline_string, e.what) {
         let quote = &text[t.start..t.start + 1];
         let runs_to = text[..t.end].matches('\n').count() + 1;
         return Diagnostic::error(Code::MCA015, t.start..t.start + 1, "unterminated string")
@@ -293,25 +288,30 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
-    fn run(&mut self, tokens: &[Token]) {
-        let mut stmt_start: Option<usize> = None; // token index
-        let mut i = 0;
-        while i < tokens.len() {
-            let t = tokens[i];
-            if t.kind == TokenKind::LineComment {
-                self.comment(t, stmt_start.is_some());
-            } else if !t.is_trivia() {
-                let start = *stmt_start.get_or_insert(i);
-                if t.kind == TokenKind::Semicolon {
-                    self.statement(&tokens[start..=i]);
-                    stmt_start = None;
+    /// Reads the tokens once, statement by statement.
+    fn run(&mut self) -> Result<(), Diagnostic> {
+        let mut in_statement = false;
+        let mut multiline_string = None;
+        for t in lexer::Lexer::new(self.text) {
+            let t = t.map_err(|e| unterminated(self.text, multiline_string, &e))?;
+            match t.kind {
+                TokenKind::LineComment => self.comment(t, in_statement),
+                TokenKind::Whitespace | TokenKind::BlockComment => {}
+                _ => {
+                    if t.kind == TokenKind::String && self.text.as_bytes()[t.range()].contains(&b'\n') {
+                        multiline_string = Some(t);
+                    }
+                    self.sig.push(t);
+                    in_statement = true;
+                    if t.kind == TokenKind::Semicolon {
+                        self.statement();
+                        in_statement = false;
+                    }
                 }
             }
-            i += 1;
         }
-        if let Some(start) = stmt_start {
-            let last = tokens.iter().rposition(|t| !t.is_trivia()).expect("a statement has a token");
-            self.statement(&tokens[start..=last]);
+        if in_statement {
+            self.statement();
         }
         if let Some(a) = self.pending_access.take() {
             let span = self.out.annotations[a].span.clone();
@@ -329,6 +329,7 @@ impl Scanner<'_> {
                     .help("put it directly above the statement whose finding it silences, or remove it"),
             );
         }
+        Ok(())
     }
 
     fn comment(&mut self, t: Token, inside_statement: bool) {
@@ -394,11 +395,9 @@ impl Scanner<'_> {
         }
     }
 
-    fn statement(&mut self, tokens: &[Token]) {
-        // One buffer for every statement's significant tokens.
-        let mut sig = std::mem::take(&mut self.sig);
-        sig.clear();
-        sig.extend(tokens.iter().copied().filter(|t| !t.is_trivia()));
+    /// Ends the statement whose significant tokens are in `self.sig`.
+    fn statement(&mut self) {
+        let sig = std::mem::take(&mut self.sig);
         let index = self.out.statements.len();
         let mut stmt = analyse(self.text, &sig);
         stmt.broken_access = std::mem::take(&mut self.pending_broken);
@@ -427,6 +426,7 @@ impl Scanner<'_> {
         }
         self.out.statements.push(stmt);
         self.sig = sig;
+        self.sig.clear();
     }
 }
 
