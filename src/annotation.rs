@@ -254,6 +254,14 @@ fn unknown(what: &str, word: &Spanned<String>, candidates: &[&'static str]) -> D
     d
 }
 
+/// One of a fixed set of words, or an "unknown" error with "did you mean".
+fn choose<T: Copy>(what: &str, value: &Spanned<String>, options: &[(&'static str, T)]) -> Result<T, Diagnostic> {
+    match options.iter().find(|(word, _)| *word == value.value) {
+        Some((_, v)) => Ok(*v),
+        None => Err(unknown(what, value, &options.iter().map(|(w, _)| *w).collect::<Vec<_>>())),
+    }
+}
+
 /// Rejects a key given twice.
 fn once<T>(
     slot: &mut Option<Spanned<T>>,
@@ -411,11 +419,7 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
                 once(&mut a.region, &key, v, span)?
             }
             "entity" => {
-                let e = match value.value.as_str() {
-                    "account" => Entity::Account,
-                    "idp" => Entity::Idp,
-                    _ => return Err(unknown("entity", &value, &["account", "idp"])),
-                };
+                let e = choose("entity", &value, &[("account", Entity::Account), ("idp", Entity::Idp)])?;
                 once(&mut a.entity, &key, e, span)?
             }
             "idp" => {
@@ -423,11 +427,7 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
                 once(&mut a.idp, &key, v, span)?
             }
             "scope" => {
-                let s = match value.value.as_str() {
-                    "location" => Scope::Location,
-                    "account" => Scope::Account,
-                    _ => return Err(unknown("scope", &value, &["location", "account"])),
-                };
+                let s = choose("scope", &value, &[("location", Scope::Location), ("account", Scope::Account)])?;
                 once(&mut a.scope, &key, s, span)?
             }
             "bucket" => {

@@ -343,16 +343,8 @@ fn permissions(
             };
             let instance = format!("acs:ots:{region}:{uid}:instance/{}", t.instance.to_ascii_lowercase());
             let table = format!("{instance}/table/{}", table.value);
-            let mut table_actions: Vec<&str> = Vec::new();
-            if access.read {
-                table_actions.extend(catalog::OTS_TABLE_READ);
-            }
-            if access.write {
-                table_actions.extend(catalog::OTS_TABLE_WRITE);
-            }
-            if access.delete {
-                table_actions.extend(catalog::OTS_TABLE_DELETE);
-            }
+            let table_actions =
+                actions(access, &catalog::OTS_TABLE_READ, &catalog::OTS_TABLE_WRITE, &catalog::OTS_TABLE_DELETE);
             let mut out = vec![policy::allow(&catalog::OTS_INSTANCE_READ, vec![instance])];
             out.push(policy::allow(&table_actions, vec![table]));
             Permissions::Statements(out)
@@ -393,19 +385,25 @@ fn oss_scope(a: &AccessAnnotation, location: Option<&Location>) -> Result<(Strin
     }
 }
 
+/// The actions an access set needs, from a source's read, write and delete
+/// lists.
+fn actions(
+    access: Access,
+    read: &[&'static str],
+    write: &[&'static str],
+    delete: &[&'static str],
+) -> Vec<&'static str> {
+    [(access.read, read), (access.write, write), (access.delete, delete)]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .flat_map(|(_, list)| list.iter().copied())
+        .collect()
+}
+
 fn oss_statements(uid: &str, bucket: &str, prefix: &str, access: Access) -> Vec<policy::Statement> {
     // A LOCATION names a directory: `data` must not also grant `data2/`.
     let dir = if prefix.is_empty() || prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") };
-    let mut objects: Vec<&str> = Vec::new();
-    if access.read {
-        objects.extend(catalog::OSS_OBJECT_READ);
-    }
-    if access.write {
-        objects.extend(catalog::OSS_OBJECT_WRITE);
-    }
-    if access.delete {
-        objects.extend(catalog::OSS_OBJECT_DELETE);
-    }
+    let objects = actions(access, &catalog::OSS_OBJECT_READ, &catalog::OSS_OBJECT_WRITE, &catalog::OSS_OBJECT_DELETE);
     vec![
         policy::allow(&catalog::OSS_BUCKET_READ, vec![format!("acs:oss:*:{uid}:{bucket}")]),
         policy::allow(&objects, vec![format!("acs:oss:*:{uid}:{bucket}/{dir}*")]),
