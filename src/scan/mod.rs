@@ -399,7 +399,7 @@ impl Scanner<'_> {
     fn statement(&mut self) {
         let sig = std::mem::take(&mut self.sig);
         let index = self.out.statements.len();
-        let mut stmt = analyse(self.text, &sig);
+        let mut stmt = recognise(self.text, &sig);
         stmt.broken_access = std::mem::take(&mut self.pending_broken);
         stmt.maxcompute = self.maxcompute.clone();
         if let Some(a) = self.pending_access.take() {
@@ -446,7 +446,7 @@ fn is_punct(text: &str, t: Option<&Token>, c: &str) -> bool {
 }
 
 /// Recognises one statement from its significant tokens.
-fn analyse(text: &str, sig: &[Token]) -> Statement {
+fn recognise(text: &str, sig: &[Token]) -> Statement {
     let span = sig[0].start..sig[sig.len() - 1].end;
     let mut stmt = Statement {
         span,
