@@ -411,27 +411,8 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
         }
     };
     let files = bundle.files();
-    let existing = managed_files(&args.out);
-    let stale: Vec<&String> = existing.iter().filter(|p| !files.contains_key(*p)).collect();
     if args.check {
-        let mut differences = Vec::new();
-        for (path, content) in &files {
-            match std::fs::read_to_string(args.out.join(path)) {
-                Err(_) => differences.push(format!("missing:  {path}")),
-                Ok(old) if old != *content => {
-                    let changed = similar::TextDiff::from_lines(old.as_str(), content.as_str())
-                        .iter_all_changes()
-                        .filter(|c| c.tag() != similar::ChangeTag::Equal)
-                        .count();
-                    differences.push(format!(
-                        "differs:  {path} ({changed} line{} changed)",
-                        if changed == 1 { "" } else { "s" }
-                    ));
-                }
-                Ok(_) => {}
-            }
-        }
-        differences.extend(stale.iter().map(|p| format!("obsolete: {p}")));
+        let differences = crate::bundle::disk::compare(&args.out, &files);
         if differences.is_empty() {
             eprintln!("mcaccess bundle: {} is up to date ({} files)", args.out.display(), files.len());
             return OK;
@@ -440,73 +421,31 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
         for d in &differences {
             let _ = writeln!(stdout, "{d}");
         }
+        let n = differences.len();
         eprintln!(
-            "mcaccess bundle: {} is stale ({} difference{}); run mcaccess bundle --out {} to update it",
+            "mcaccess bundle: {} is stale ({n} difference{}); run mcaccess bundle --out {} to update it",
             args.out.display(),
-            differences.len(),
-            if differences.len() == 1 { "" } else { "s" },
+            if n == 1 { "" } else { "s" },
             args.out.display()
         );
         return CHANGES;
     }
-    let mut written = 0;
-    for (path, content) in &files {
-        let target = args.out.join(path);
-        if std::fs::read_to_string(&target).is_ok_and(|old| old == *content) {
-            continue;
+    match crate::bundle::disk::write(&args.out, &files) {
+        Ok((written, removed)) => {
+            eprintln!(
+                "mcaccess bundle: {} role{} → {} ({written} file{} written, {removed} removed)",
+                bundle.roles.len(),
+                if bundle.roles.len() == 1 { "" } else { "s" },
+                args.out.display(),
+                if written == 1 { "" } else { "s" },
+            );
+            OK
         }
-        if let Err(e) = files::write_new_or_replace(&target, content, path.ends_with(".sh")) {
+        Err(e) => {
             eprintln!("error: {e}");
-            return ERROR;
-        }
-        written += 1;
-    }
-    for path in &stale {
-        let target = args.out.join(path);
-        if let Err(e) = std::fs::remove_file(&target) {
-            eprintln!("error: {}: cannot remove: {e}", target.display());
-            return ERROR;
-        }
-        // Remove the role directories this leaves empty.
-        let mut dir = target.parent();
-        while let Some(d) = dir.filter(|d| d.starts_with(args.out.join("roles")) && *d != args.out.as_path()) {
-            if std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
+            ERROR
         }
     }
-    eprintln!(
-        "mcaccess bundle: {} role{} → {} ({written} file{} written, {} removed)",
-        bundle.roles.len(),
-        if bundle.roles.len() == 1 { "" } else { "s" },
-        args.out.display(),
-        if written == 1 { "" } else { "s" },
-        stale.len()
-    );
-    OK
-}
-
-/// The files under `dir` that a bundle manages, relative, `/`-separated.
-fn managed_files(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push(path);
-            } else if let Ok(rel) = path.strip_prefix(dir) {
-                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-                if crate::bundle::is_managed(&rel) {
-                    out.push(rel);
-                }
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn run_rule(args: &RuleArgs) -> u8 {

@@ -6,6 +6,7 @@
 //! 6,144 characters). The bundle is a map of relative path → file content,
 //! so writing it, checking it and testing it are the same thing.
 
+pub mod disk;
 mod script;
 mod setup;
 mod terraform;
