@@ -1,7 +1,5 @@
 //! A file's text and its line index: byte offsets ↔ 1-based line/column.
 
-use std::ops::Range;
-
 /// A file as read: its display name and UTF-8 text (BOM, CRLF and all).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -51,17 +49,6 @@ impl SourceFile {
         self.line_col(offset).0
     }
 
-    /// Byte range of the line holding `offset`, without its line ending.
-    pub fn line_range(&self, offset: usize) -> Range<usize> {
-        let line = self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1;
-        let start = self.line_starts[line];
-        let mut end = self.line_starts.get(line + 1).map_or(self.text.len(), |&e| e - 1);
-        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
-            end -= 1;
-        }
-        start..end
-    }
-
     /// The file's line ending: that of its first line, else `\n`.
     pub fn newline(&self) -> &'static str {
         match self.text.find('\n') {
@@ -82,7 +69,7 @@ mod tests {
         assert_eq!(f.line_col(4), (2, 1));
         assert_eq!(f.line_col(11), (2, 4));
         assert_eq!(f.line_col(13), (3, 1));
-        assert_eq!(f.line_range(1), 0..2);
+        assert_eq!((f.line_index(5), f.line_start(1)), (1, 4));
         assert_eq!(f.newline(), "\r\n");
         let bom = SourceFile::new("b.sql", "\u{feff}SET x;".to_string());
         assert_eq!(bom.line_col(3), (1, 1));
