@@ -62,7 +62,14 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
                     .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && is_sql(e.path()))
                     .map(|e| e.into_path())
                     .collect();
-                found.sort();
+                // Component order (`a/b` before `a-b`), by a cheap byte key.
+                found.sort_by_cached_key(|p| {
+                    p.as_os_str()
+                        .as_encoded_bytes()
+                        .iter()
+                        .map(|&b| if b == std::path::MAIN_SEPARATOR as u8 { 0 } else { b })
+                        .collect::<Vec<u8>>()
+                });
                 for p in found {
                     let key = root.join(p.strip_prefix(path).unwrap_or(&p));
                     push(p, key, &mut inputs);

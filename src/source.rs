@@ -10,9 +10,13 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1))
-            .collect();
+        // `find` on a char uses memchr: far faster than a byte-by-byte filter.
+        let mut line_starts = vec![0];
+        let mut at = 0;
+        while let Some(p) = text[at..].find('\n') {
+            at += p + 1;
+            line_starts.push(at);
+        }
         SourceFile { name: name.into(), text, line_starts }
     }
 
