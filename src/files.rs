@@ -157,3 +157,29 @@ fn replace(shown: &Path, target: &Path, contents: &str, permissions: std::fs::Pe
     tmp.persist(target).map_err(|e| fail(e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walked_files_come_in_component_order_once_each() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["a-b.sql", "a/b.sql", "a/c.SQL", "z.txt", "b.sql"] {
+            let p = d.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let root = d.path().to_path_buf();
+        let (inputs, errors) = collect(&[root.clone(), root.join("a/b.sql"), root.clone()]);
+        assert!(errors.is_empty());
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| match i {
+                Input::File(p) => p.strip_prefix(&root).unwrap().to_string_lossy().to_string(),
+                Input::Stdin => "-".into(),
+            })
+            .collect();
+        assert_eq!(names, vec!["a/b.sql", "a/c.SQL", "a-b.sql", "b.sql"]);
+    }
+}
