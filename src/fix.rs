@@ -391,40 +391,46 @@ impl Ctx<'_> {
     }
 
     /// Removes entry `i` of a list, or the whole clause when it is the only
-    /// one. Comments around the entry stay.
+    /// one.
     fn remove_entry(&self, list: &PropertyList, i: usize) -> Vec<Edit> {
         let entry = &list.entries[i];
-        let ws = [' ', '\t', '\r', '\n'];
         if list.entries.len() == 1 {
-            let before = self.text[..list.start].trim_end_matches(ws).len();
-            return vec![Edit { range: before..list.close + 1, text: String::new() }];
+            return vec![self.remove(list.start, list.close + 1, usize::MAX)];
         }
         if let Some(own) = entry.comma.filter(|_| i + 1 < list.entries.len()) {
-            // Not the last entry: when it has a line to itself, drop that
-            // whole line (with its trailing comment); else drop it with its
-            // own comma and the spaces after.
-            if let Some(eol) = self.trivia_to_eol(own + 1).filter(|_| self.first_on_line(entry.key.span.start)) {
-                let line_start = self.text[..entry.key.span.start].rfind('\n').map_or(0, |p| p + 1);
-                return vec![Edit { range: line_start..eol + self.newline_len(eol), text: String::new() }];
-            }
-            let rest = &self.text[own + 1..];
-            let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-            return vec![Edit { range: entry.key.span.start..own + 1 + spaces, text: String::new() }];
+            // Not the last entry: it goes with its own comma.
+            return vec![self.remove(entry.key.span.start, own + 1, list.close)];
         }
-        // The last entry: drop the comma before it and the whitespace that
-        // leads to it, keeping any comment in between; a trailing comment on
-        // the entry's own line goes with it.
+        // The last entry goes with the comma before it (comments in between stay).
         let comma = list.entries[i - 1].comma.expect("a later entry follows a comma");
-        let lead = self.text[..entry.key.span.start].trim_end_matches(ws).len();
-        let end = match self.trivia_to_eol(entry.value.span.end) {
-            Some(eol) if eol < list.close && self.first_on_line(entry.key.span.start) => eol,
-            _ => entry.value.span.end,
-        };
-        if lead == comma + 1 {
-            vec![Edit { range: comma..end, text: String::new() }]
+        let entry_edit = self.remove(entry.key.span.start, entry.value.span.end, list.close);
+        if entry_edit.range.start <= comma + 1 {
+            vec![Edit { range: comma..entry_edit.range.end, text: String::new() }]
         } else {
-            vec![Edit { range: comma..comma + 1, text: String::new() }, Edit { range: lead..end, text: String::new() }]
+            vec![Edit { range: comma..comma + 1, text: String::new() }, entry_edit]
         }
+    }
+
+    /// Deletes `start..end` without leaving a hole or joining lines that
+    /// must stay apart: a span alone on its line (trailing comment included)
+    /// takes the whole line; a span that starts a line keeps the line's
+    /// indentation and takes the spaces after it; otherwise it takes the
+    /// spaces before it. Never a line break before it: the previous line may
+    /// end in a `--` comment that would swallow what follows.
+    fn remove(&self, start: usize, end: usize, limit: usize) -> Edit {
+        let line_start = self.text[..start].rfind('\n').map_or(0, |p| p + 1);
+        let range = if self.first_on_line(start) {
+            match self.trivia_to_eol(end) {
+                Some(eol) if eol < limit && eol < self.text.len() => line_start..eol + self.newline_len(eol),
+                _ => {
+                    let rest = &self.text[end..];
+                    start..end + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
+                }
+            }
+        } else {
+            self.text[..start].trim_end_matches([' ', '\t']).len()..end
+        };
+        Edit { range, text: String::new() }
     }
 
     fn set_flag(&self, at: usize, case: KeywordCase) -> Edit {
