@@ -66,7 +66,7 @@ fn serde_clause() -> impl Strategy<Value = Option<String>> {
         kw("serdeproperties"),
         entries(),
         prop::option::of(0usize..4),
-        0usize..3,
+        0usize..5,
         prop::bool::ANY,
     )
         .prop_map(|(present, with, sp, mut entries, rolearn_at, layout, double)| {
@@ -82,7 +82,10 @@ fn serde_clause() -> impl Strategy<Value = Option<String>> {
             let body = match layout {
                 0 => items.join(", "),
                 1 => format!("\n  {}\n", items.join(",\n  ")),
-                _ => items.join(",\n                      "),
+                2 => items.join(",\n                      "),
+                // A comment after each comma, `)` on its own line or not.
+                3 => format!("\n  {}\n", items.join(", -- c\n  ")),
+                _ => format!("\n  {}", items.join(", -- c\n  ")),
             };
             Some(format!("{with} {sp} ({body})"))
         })
@@ -122,6 +125,13 @@ fn statement(i: usize) -> impl Strategy<Value = (String, bool)> {
                 )
             }
         });
+    let dual = (serde_clause(), ws(), kw("location")).prop_map({
+        let name = name.clone();
+        move |(serde, w, location)| {
+            let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
+            (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler'{serde}{w}{location} 'jdbc:postgresql://h-cn-hangzhou-internal.hologres.aliyuncs.com:80/db?table=t/'"), true)
+        }
+    });
     let unload = (serde_clause(), ws()).prop_map(|(serde, w)| {
         let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
         (
@@ -140,7 +150,7 @@ fn statement(i: usize) -> impl Strategy<Value = (String, bool)> {
         )),
         Just(("INSERT INTO t SELECT 1".to_string(), false)),
     ];
-    prop_oneof![3 => handler, 2 => serde_class, 2 => bare, 1 => unload, 2 => plain]
+    prop_oneof![3 => handler, 2 => serde_class, 2 => bare, 1 => unload, 1 => dual, 2 => plain]
 }
 
 fn annotation(unload: bool) -> impl Strategy<Value = String> {
@@ -164,7 +174,13 @@ fn file() -> impl Strategy<Value = String> {
             let n = stmts.len();
             for (k, ((sql, annotated), ann, ann_unload, w)) in stmts.into_iter().enumerate() {
                 if annotated {
-                    out.push_str(if sql.starts_with("UNLOAD") { &ann_unload } else { &ann });
+                    out.push_str(if sql.starts_with("UNLOAD") {
+                        &ann_unload
+                    } else if sql.contains("JdbcStorageHandler") {
+                        "-- @access hologres dual-signature"
+                    } else {
+                        &ann
+                    });
                     out.push('\n');
                     if w.contains('\n') {
                         out.push_str("-- another comment\n");
@@ -208,11 +224,17 @@ proptest! {
         prop_assert_eq!(out.starts_with('\u{feff}'), text.starts_with('\u{feff}'));
         prop_assert_eq!(out.ends_with('\n'), text.ends_with('\n'));
         // Every annotated statement now has exactly its planned rolearn.
+        // (none for dual-signature, which also has its SET before it).
         for sp in &again.analysis.plans {
             let stmt = &again.analysis.scanned.statements[sp.statement];
-            let arn = &sp.plan.as_ref().unwrap().role.as_ref().unwrap().arn;
             let found: Vec<&str> = stmt.clauses.rolearns().iter().map(|p| p.value.value.as_str()).collect();
-            prop_assert_eq!(found, vec![arn.as_str()]);
+            match &sp.plan.as_ref().unwrap().role {
+                Some(role) => prop_assert_eq!(found, vec![role.arn.as_str()]),
+                None => {
+                    prop_assert!(found.is_empty());
+                    prop_assert!(out[..stmt.span.start].contains("SET odps.sql.common.table.planner.ext.hive.bridge=true;"));
+                }
+            }
         }
     }
 }
