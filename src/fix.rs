@@ -114,7 +114,7 @@ pub fn plan_fixes(source: &SourceFile, scanned: &ScannedFile, plans: &[Statement
                 }
                 if !flag_on {
                     flag_on = true;
-                    let at = first_annotation_start(scanned, stmt);
+                    let at = scanned.block_start(stmt);
                     Some(Finding {
                         diagnostic: Diagnostic::error(
                             Code::MCA003,
@@ -150,12 +150,6 @@ fn entry_index(list: &PropertyList) -> usize {
 
 fn first_line_len(text: &str, start: usize) -> usize {
     text[start..].find(['\r', '\n']).unwrap_or(text.len() - start)
-}
-
-/// Where the statement's annotation block starts (its first `@access` or
-/// `@allow`), so that inserted text keeps the annotations attached.
-fn first_annotation_start(scanned: &ScannedFile, stmt: &Statement) -> usize {
-    stmt.access.iter().chain(&stmt.allows).map(|&i| scanned.annotations[i].span.start).min().unwrap_or(stmt.span.start)
 }
 
 /// Applies sorted, non-overlapping edits to `text`.

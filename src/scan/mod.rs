@@ -226,6 +226,19 @@ pub struct ScannedFile {
 }
 
 impl ScannedFile {
+    /// Where a statement's annotation block starts: its first attached
+    /// `@access` or `@allow`, else the statement itself.
+    pub fn block_start(&self, stmt: &Statement) -> usize {
+        stmt.access.iter().chain(&stmt.allows).map(|&i| self.annotations[i].span.start).min().unwrap_or(stmt.span.start)
+    }
+
+    /// The bytes that belong to a statement and its annotations: from the
+    /// start of the block's first line to the statement's end.
+    pub fn region(&self, text: &str, stmt: &Statement) -> Range<usize> {
+        let block = self.block_start(stmt);
+        text[..block].rfind('\n').map_or(0, |i| i + 1)..stmt.span.end
+    }
+
     pub fn access_of(&self, stmt: &Statement) -> Option<&annotation::AccessAnnotation> {
         match &self.annotations[stmt.access?].annotation {
             Annotation::Access(a) => Some(a),

@@ -84,14 +84,8 @@ pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], o
         .iter()
         .filter(|s| s.access.is_some())
         .map(|s| {
-            let block = s
-                .access
-                .iter()
-                .chain(&s.allows)
-                .map(|&i| scanned.annotations[i].span.start)
-                .min()
-                .unwrap_or(s.span.start);
-            (text[..block].rfind('\n').map_or(0, |i| i + 1), s.span.end)
+            let r = scanned.region(text, s);
+            (r.start, r.end)
         })
         .collect();
     for e in edits {

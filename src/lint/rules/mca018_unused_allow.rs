@@ -29,14 +29,7 @@ pub fn apply(ctx: &FileContext<'_>, mut found: Vec<Diagnostic>) -> (Vec<Diagnost
     let text = ctx.text();
     let mut unused = Vec::new();
     for stmt in &scanned.statements {
-        let block = stmt
-            .access
-            .iter()
-            .chain(&stmt.allows)
-            .map(|&i| scanned.annotations[i].span.start)
-            .min()
-            .unwrap_or(stmt.span.start);
-        let region = text[..block].rfind('\n').map_or(0, |i| i + 1)..stmt.span.end;
+        let region = scanned.region(text, stmt);
         for &i in &stmt.allows {
             let Annotation::Allow(allow) = &scanned.annotations[i].annotation else { continue };
             if let Some(until) = allow.until.as_ref().filter(|u| u.value.as_str() < ctx.today) {
