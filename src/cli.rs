@@ -238,7 +238,11 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
         }
         if args.diff {
             let name = file.name.as_str();
-            let diff = similar::TextDiff::from_lines(&file.text, &new);
+            // Secrets never reach the screen: the diff is of masked texts
+            // (masking keeps every length, so the edits apply unchanged).
+            let old = file.secrets.mask_text(&file.text);
+            let new = fix::apply(&old, &edits);
+            let diff = similar::TextDiff::from_lines(old.as_ref(), &new);
             out = diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
             if !new.ends_with('\n') {
                 out.push('\n');
@@ -285,7 +289,7 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
 }
 
 fn run_check(args: &CheckArgs, config: &Config) -> u8 {
-    use crate::lint::{FileContext, Finding, Options, RepoIndex, lint_file, redact, secrets};
+    use crate::lint::{FileContext, Finding, Options, RepoIndex, lint_file};
     use rayon::prelude::*;
     use std::io::IsTerminal;
     let today = crate::lint::today();
@@ -300,9 +304,7 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
         let findings = lint_file(&ctx, &options);
         let mut text = String::new();
         if human && !findings.is_empty() {
-            // Secrets never reach the screen: render from a redacted copy.
-            let shown = SourceFile::new(a.source.name.clone(), redact(&a.source.text, &secrets(a)));
-            text = findings.iter().map(|f| report::render(&f.diagnostic, &shown, style)).collect();
+            text = findings.iter().map(|f| report::render(&f.diagnostic, &a.source, style)).collect();
         }
         (findings, text)
     };

@@ -19,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod policy;
+pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod scan;

@@ -97,17 +97,10 @@ impl Location {
 
 /// Whether the value holds a placeholder instead of a real location.
 pub fn is_templated(value: &str) -> bool {
-    let b = value.as_bytes();
-    value.contains("${")
-        || value.contains('{')
-        || value.contains('<')
-        || b.windows(2).any(|w| w[0] == b'$' && (w[1].is_ascii_alphabetic() || w[1] == b'_'))
+    variable_start(value).is_some()
 }
 
 pub fn parse(value: &str) -> Location {
-    if is_templated(value) {
-        return Location::Templated;
-    }
     if let Some(rest) = strip_scheme(value, "oss://") {
         return parse_oss(value, rest);
     }
@@ -119,8 +112,28 @@ pub fn parse(value: &str) -> Location {
     {
         return parse_jdbc(value, driver, after);
     }
+    if is_templated(value) {
+        return Location::Templated;
+    }
     let scheme = value.split_once(':').map_or("", |(s, _)| s).to_ascii_lowercase();
     Location::Other { scheme }
+}
+
+/// The literal part of an OSS prefix that holds variables: up to the last
+/// `/` before the first variable (`logs/${bizdate}/` → `logs/`,
+/// `logs/day_${bizdate}/` → `logs/`). `None` when the prefix has none.
+pub fn literal_prefix(prefix: &str) -> Option<&str> {
+    let first = variable_start(prefix)?;
+    Some(prefix[..first].rfind('/').map_or("", |slash| &prefix[..=slash]))
+}
+
+/// Where the first variable of `value` starts (`${…}`, `{…}`, `$name`, `<…>`).
+fn variable_start(value: &str) -> Option<usize> {
+    let b = value.as_bytes();
+    (0..b.len()).find(|&i| {
+        matches!(b[i], b'{' | b'<')
+            || (b[i] == b'$' && b.get(i + 1).is_some_and(|n| *n == b'{' || n.is_ascii_alphabetic() || *n == b'_'))
+    })
 }
 
 fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
@@ -143,16 +156,41 @@ fn split_credentials<'a>(value: &str, rest: &'a str) -> (Option<Range<usize>>, &
 
 fn parse_oss(value: &str, rest: &str) -> Location {
     let (credentials, rest) = split_credentials(value, rest);
-    let mut parts = rest.splitn(2, '/');
-    let first = parts.next().unwrap_or("");
-    let after = parts.next().unwrap_or("");
-    let (endpoint, bucket, prefix) = if first.contains('.') {
-        let (bucket, prefix) = after.split_once('/').unwrap_or((after, ""));
-        (Some(oss_endpoint(first)), bucket, prefix)
-    } else {
-        (None, first, after)
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    // Repeated `/` collapse: `a//b/` is `a/b/`.
+    let mut segments = path.split('/').filter(|s| !s.is_empty()).peekable();
+    let (endpoint, bucket) = match host.split_once('.') {
+        // `<bucket>.oss-<region>[-internal].aliyuncs.com`: a bucket-style host.
+        Some((bucket, endpoint)) if is_bucket_host(bucket, endpoint) => {
+            (Some(oss_endpoint(endpoint)), bucket.to_string())
+        }
+        Some(_) => (Some(oss_endpoint(host)), segments.next().unwrap_or("").to_string()),
+        None => (None, host.to_string()),
     };
-    Location::Oss(OssLocation { endpoint, bucket: bucket.to_string(), prefix: prefix.to_string(), credentials })
+    let mut prefix = segments.collect::<Vec<_>>().join("/");
+    if !prefix.is_empty() && path.ends_with('/') {
+        prefix.push('/');
+    }
+    Location::Oss(OssLocation { endpoint, bucket, prefix, credentials })
+}
+
+/// `<bucket>.oss-cn-hangzhou[-internal].aliyuncs.com` and the OSS-HDFS
+/// `<bucket>.cn-hangzhou.oss-dls.aliyuncs.com`, not the plain endpoints.
+fn is_bucket_host(first: &str, rest: &str) -> bool {
+    let rest = rest.to_ascii_lowercase();
+    (rest.starts_with("oss-") && !rest.starts_with("oss-dls.")) || (rest.contains(".oss-dls.") && !is_region(first))
+}
+
+impl OssLocation {
+    /// The bucket and the prefix a policy can name: the prefix cut to its
+    /// literal part when it holds variables. `None` when the bucket itself
+    /// is a variable (or missing).
+    pub fn scope(&self) -> Option<(&str, &str)> {
+        if self.bucket.is_empty() || is_templated(&self.bucket) {
+            return None;
+        }
+        Some((&self.bucket, literal_prefix(&self.prefix).unwrap_or(&self.prefix)))
+    }
 }
 
 fn oss_endpoint(host: &str) -> Endpoint {
@@ -251,6 +289,40 @@ mod tests {
         assert_eq!(&v[o.credentials.unwrap()], "LTAIxx:secret");
     }
 
+    fn scope(v: &str) -> Option<(String, String)> {
+        let Location::Oss(o) = parse(v) else { panic!("{v}") };
+        o.scope().map(|(b, p)| (b.to_string(), p.to_string()))
+    }
+
+    #[test]
+    fn oss_bucket_style_hosts_no_endpoint_and_double_slashes() {
+        let Location::Oss(o) = parse("oss://data-lake-prod.oss-cn-hangzhou-internal.aliyuncs.com/ods/x/") else {
+            panic!()
+        };
+        assert_eq!((o.bucket.as_str(), o.prefix.as_str()), ("data-lake-prod", "ods/x/"));
+        let e = o.endpoint.unwrap();
+        assert_eq!(
+            (e.host.as_str(), e.region.as_deref(), e.internal),
+            ("oss-cn-hangzhou-internal.aliyuncs.com", Some("cn-hangzhou"), true)
+        );
+        let s = |b: &str, p: &str| Some((b.to_string(), p.to_string()));
+        assert_eq!(scope("oss://oss-cn-hangzhou.aliyuncs.com//lake//logs///day/"), s("lake", "logs/day/"));
+        assert_eq!(scope("oss://lake/logs/file.csv"), s("lake", "logs/file.csv"));
+        assert_eq!(scope("oss://lake"), s("lake", ""));
+    }
+
+    #[test]
+    fn variables_scope_to_the_literal_prefix() {
+        let s = |b: &str, p: &str| Some((b.to_string(), p.to_string()));
+        let v = "oss://oss-cn-hangzhou-internal.aliyuncs.com/data-lake-prod/export/daily/${bizdate}/";
+        assert_eq!(scope(v), s("data-lake-prod", "export/daily/"));
+        assert_eq!(scope("oss://b.oss-cn-beijing.aliyuncs.com/logs/day_${bizdate}/x/"), s("b", "logs/"));
+        assert_eq!(scope("oss://b/{TIME_STAMP}/"), s("b", ""));
+        assert_eq!(scope("oss://b/t/$yyyymmdd/"), s("b", "t/"));
+        assert_eq!(scope("oss://oss-${region}.aliyuncs.com/b/p/"), s("b", "p/"));
+        assert_eq!(scope("oss://oss-cn-hangzhou.aliyuncs.com/${bucket}/p/"), None);
+    }
+
     #[test]
     fn tablestore_and_jdbc() {
         let Location::Tablestore(t) = parse("tablestore://cap1.cn-hangzhou.ots-internal.aliyuncs.com") else {
@@ -278,8 +350,13 @@ mod tests {
 
     #[test]
     fn templates() {
-        for v in ["oss://${endpoint}/${bucket}/", "<oss_location>", "oss://{OSS_BUCKET_NAME}/x", "oss://$endpoint/b"] {
+        for v in ["${location}", "<oss_location>"] {
             assert_eq!(parse(v), Location::Templated, "{v}");
+        }
+        // A bucket that is a variable cannot be scoped.
+        for v in ["oss://${endpoint}/${bucket}/", "oss://{OSS_BUCKET_NAME}/x", "oss://$endpoint/b"] {
+            let Location::Oss(o) = parse(v) else { panic!("{v}") };
+            assert_eq!(o.scope(), None, "{v}");
         }
         assert_eq!(parse("hdfs://x/y"), Location::Other { scheme: "hdfs".into() });
         // Found by the property tests: a scheme-length cut inside a character.

@@ -35,76 +35,182 @@ impl Style {
     }
 }
 
-/// A file as miette's source code, borrowed rather than copied, reading
-/// only the lines around a span (so rendering many findings of a large file
-/// costs what the snippets cost, not the file's size each time).
-struct Source<'a> {
-    file: &'a SourceFile,
+/// The widest part of a line a report shows, in bytes; longer lines are
+/// cut around the span (miette cannot draw lines past 65,535 columns, and
+/// nobody can read them).
+const MAX_LINE: usize = 240;
+/// Bytes of a line shown before and after the span on a cut line.
+const AROUND: usize = 80;
+/// The most of a span's own bytes shown on a cut line.
+const MAX_SPAN: usize = 160;
+/// The most lines of one span a report shows.
+const MAX_SPAN_LINES: usize = 40;
+
+/// What a report shows of a file: the lines around one span, secrets
+/// masked, long lines cut. miette reads only this, so no report can show
+/// more of the file than this window.
+struct Window {
+    name: String,
+    text: String,
+    /// 0-based number of the window's first line in the file.
+    first_line: usize,
+    /// The span, in window offsets.
+    span: SourceSpan,
+    /// 0-based column, in characters, of the span's start in the file.
+    column: usize,
+    /// Says which line was cut, if one was.
+    note: Option<String>,
 }
 
-impl SourceCode for Source<'_> {
+impl SourceCode for Window {
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let f = self.file;
-        let first = f.line_index(span.offset()).saturating_sub(before);
-        let last = f.line_index(span.offset() + span.len()) + after;
-        let start = f.line_start(first);
-        let end = f.line_start(last + 1);
-        let window = &f.text[start..end];
-        let relative = SourceSpan::new((span.offset() - start).into(), span.len());
-        let inner = window.read_span(&relative, before, after)?;
+        let inner = self.text.read_span(span, before, after)?;
+        // miette counts columns in bytes; the header shows characters.
+        let column = if span.offset() == self.span.offset() { self.column } else { inner.column() };
         Ok(Box::new(MietteSpanContents::new_named(
-            f.name.clone(),
+            self.name.clone(),
             inner.data(),
-            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
-            inner.line() + first,
-            inner.column(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
             inner.line_count(),
         )))
     }
 }
 
-/// A [`Diagnostic`] with its file, as miette wants it.
-struct Report<'a> {
-    d: &'a Diagnostic,
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+impl Window {
+    fn new(file: &SourceFile, span: std::ops::Range<usize>) -> Window {
+        let text = &file.text;
+        let start = floor_char(text, span.start.min(text.len()));
+        let mut end = ceil_char(text, span.end.clamp(start, text.len()));
+        let l0 = file.line_index(start);
+        let mut l1 = file.line_index(end);
+        if l1 > l0 + MAX_SPAN_LINES {
+            l1 = l0 + MAX_SPAN_LINES;
+            end = file.line_start(l1 + 1).min(end);
+        }
+        let last = (l1 + 1).min(file.line_count() - 1);
+        let mut w = Window {
+            name: file.name.clone(),
+            text: String::new(),
+            first_line: l0.saturating_sub(1),
+            span: (0, 0).into(),
+            column: file.line_col(start).1 - 1,
+            note: None,
+        };
+        let (mut wstart, mut wend) = (0, 0);
+        for line in w.first_line..=last {
+            let (ls, le) = (file.line_start(line), file.line_start(line + 1));
+            let body = text[ls..le].trim_end_matches('\n');
+            let body_end = ls + body.len() - usize::from(body.ends_with('\r'));
+            let (a, b) = Self::keep(text, ls, body_end, start, end);
+            let base = w.text.len() + if a > ls { "…".len() } else { 0 };
+            let map = |o: usize| base + o.clamp(a, b) - a;
+            if line == l0 {
+                wstart = map(start);
+            }
+            if line == l1 {
+                wend = map(end);
+            }
+            if line == l0 && (a > ls || b < body_end) {
+                let chars = |x: usize, y: usize| text[x..y].chars().count();
+                w.note = Some(format!(
+                    "line {} is cut: characters {}–{} of {} shown",
+                    line + 1,
+                    chars(ls, a) + 1,
+                    chars(ls, b),
+                    chars(ls, body_end)
+                ));
+            }
+            if a > ls {
+                w.text.push('…');
+            }
+            w.text.push_str(&file.secrets.mask_slice(text, a..b));
+            if b < body_end {
+                w.text.push('…');
+            }
+            w.text.push_str(&text[body_end..le]);
+        }
+        w.span = (wstart, wend.max(wstart) - wstart).into();
+        w
+    }
+
+    /// The byte range of the line `ls..le` to show: all of it when short,
+    /// else a part around the span.
+    fn keep(text: &str, ls: usize, le: usize, start: usize, end: usize) -> (usize, usize) {
+        if le - ls <= MAX_LINE {
+            return (ls, le);
+        }
+        let (from, to) = if (ls..=le).contains(&start) {
+            let to = end.min(le).min(start + MAX_SPAN);
+            (start.saturating_sub(AROUND).max(ls), (to + AROUND).min(le))
+        } else if (ls..=le).contains(&end) {
+            (end.saturating_sub(MAX_SPAN).max(ls), (end + AROUND).min(le))
+        } else {
+            (ls, ls + MAX_LINE)
+        };
+        (floor_char(text, from), ceil_char(text, to))
+    }
+}
+
+/// A [`Diagnostic`] with its window, as miette wants it; every text in it
+/// has the file's secrets masked.
+struct Report {
+    message: String,
+    label: String,
+    help: Option<String>,
+    severity: Severity,
     code: String,
-    src: Source<'a>,
-    /// The span clamped into the file.
-    span: SourceSpan,
+    src: Window,
 }
 
-impl fmt::Debug for Report<'_> {
+impl fmt::Debug for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Report<'_> {
+impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Report<'_> {}
+impl std::error::Error for Report {}
 
-impl miette::Diagnostic for Report<'_> {
+impl miette::Diagnostic for Report {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         Some(Box::new(&self.code))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.d.severity {
+        Some(match self.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -112,21 +218,27 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = (!self.d.label.is_empty()).then(|| self.d.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(label, self.span))))
+        let label = (!self.label.is_empty()).then(|| self.label.clone());
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(label, self.src.span))))
     }
 }
 
-/// Renders one finding about `file`.
+/// Renders one finding about `file`: a window around its span (long lines
+/// cut), columns in characters, the file's secrets masked everywhere.
 pub fn render(d: &Diagnostic, file: &SourceFile, style: Style) -> String {
-    let len = file.text.len();
-    let start = d.span.start.min(len);
-    let end = d.span.end.clamp(start, len);
+    let src = Window::new(file, d.span.clone());
+    let mask = |s: &str| file.secrets.mask_message(s).into_owned();
+    let mut label = mask(&d.label);
+    if let Some(note) = &src.note {
+        label = if label.is_empty() { format!("({note})") } else { format!("{label} ({note})") };
+    }
     let report = Report {
-        d,
+        message: mask(&d.message),
+        label,
+        help: d.help.as_deref().map(mask),
+        severity: d.severity,
         code: format!("{}({})", d.code, d.code.name()),
-        src: Source { file },
-        span: (start, end - start).into(),
+        src,
     };
     let mut out = String::new();
     style.handler().render_report(&mut out, &report).expect("writing to a String cannot fail");
@@ -178,5 +290,44 @@ mod tests {
         assert!(out.contains("[a.sql:1:12]"), "{out}");
         assert!(out.contains("not a source") && out.contains("help: did you mean `tablestore`?"), "{out}");
         assert!(!out.contains('\u{1b}'), "no escapes when plain");
+    }
+
+    #[test]
+    fn a_very_long_line_is_cut_around_the_span_with_a_note() {
+        // miette panics ("Formatting argument out of range") past 65,535
+        // columns: the window must cut the line.
+        let pad = "x".repeat(70_000);
+        let text = format!("SELECT 1;\nCREATE EXTERNAL TABLE t (a int) LOCATION '{pad}' STORED BY 'h';\nSELECT 2;\n");
+        let at = text.find("STORED").unwrap();
+        let file = SourceFile::new("long.sql", text.clone());
+        let d = Diagnostic::error(Code::MCA002, at..at + 6, "m").label("here");
+        let out = render(&d, &file, Style::plain());
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        assert!(out.contains("[long.sql:2:70045]"), "{out}");
+        assert!(out.contains("…x") && out.contains("STORED BY 'h';") && out.contains("SELECT 2;"), "{out}");
+        assert!(out.contains("line 2 is cut: characters 69965–70058 of 70058 shown"), "{out}");
+        // A span as long as the line is cut too.
+        let d = Diagnostic::error(Code::MCA015, 10..text.len() - 10, "m");
+        assert!(render(&d, &file, Style::plain()).len() < 2_000);
+    }
+
+    #[test]
+    fn columns_are_characters() {
+        let text = "-- 中文注释：每日订单\nCREATE EXTERNAL TABLE 订单 (a int) STORED BY 'h';".to_string();
+        let at = text.find("STORED").unwrap();
+        let file = SourceFile::new("zh.sql", text);
+        let out = render(&Diagnostic::error(Code::MCA002, at..at + 6, "m"), &file, Style::plain());
+        assert_eq!(file.line_col(at), (2, 34));
+        assert!(out.contains("[zh.sql:2:34]"), "{out}");
+    }
+
+    #[test]
+    fn secrets_are_masked_in_snippets_and_messages() {
+        let text = "CREATE EXTERNAL TABLE t (a int LOCATION 'oss://LTAIkey:TopSecret@oss-cn-hangzhou.aliyuncs.com/b/';";
+        let file = SourceFile::new("s.sql", text.to_string());
+        let d = Diagnostic::error(Code::MCA015, 24..25, "near 'oss://LTAIkey:TopSecret@x'").help("TopSecret");
+        let out = render(&d, &file, Style::plain());
+        assert!(!out.contains("TopSecret") && !out.contains("LTAIkey"), "{out}");
+        assert!(out.contains("oss://*****************@oss-cn-hangzhou"), "{out}");
     }
 }

@@ -6,7 +6,7 @@ use crate::annotation::{AccessAnnotation, Spanned};
 use crate::catalog;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::location::Location;
+use crate::location::{self, Location};
 use crate::model::{Access, Entity, Mode, Scope, Source, UidRef, did_you_mean};
 use crate::policy::{self, PolicyDocument};
 use crate::scan::{MaxComputeContext, ScannedFile, Statement, StatementKind};
@@ -287,7 +287,7 @@ fn unscoped(span: Range<usize>, message: String, help: &str) -> Permissions {
     )
 }
 
-const SCOPE_HELP: &str = "write a real LOCATION such as oss://oss-cn-hangzhou-internal.aliyuncs.com/<bucket>/<prefix>/, or add scope=account to the @access for the broad Resource \"*\" policy";
+const SCOPE_HELP: &str = "name the bucket literally (variables after it are fine: oss://oss-cn-hangzhou-internal.aliyuncs.com/<bucket>/logs/${bizdate}/ is scoped to logs/), add bucket=<bucket>[/<prefix>] to the @access, or scope=account for the broad Resource \"*\" policy";
 
 #[allow(clippy::too_many_arguments)]
 fn permissions(
@@ -341,6 +341,13 @@ fn permissions(
                     "add 'tablestore.table.name'='<table>' to WITH SERDEPROPERTIES",
                 );
             };
+            if let Some(var) = [&t.instance, &table.value].into_iter().find(|v| location::is_templated(v)) {
+                return unscoped(
+                    at,
+                    format!("`{var}` is a variable, so no policy can name the Tablestore instance or table"),
+                    "name the instance and table literally, or add scope=account for the broad Resource \"*\" policy",
+                );
+            }
             let instance = format!("acs:ots:{region}:{uid}:instance/{}", t.instance.to_ascii_lowercase());
             let table = format!("{instance}/table/{}", table.value);
             let table_actions =
@@ -375,11 +382,12 @@ fn oss_scope(a: &AccessAnnotation, location: Option<&Location>) -> Result<(Strin
         return Ok((bucket.to_string(), prefix.to_string()));
     }
     match location {
-        Some(Location::Oss(o)) if o.endpoint.is_some() && !o.bucket.is_empty() => {
-            Ok((o.bucket.clone(), o.prefix.clone()))
-        }
-        Some(Location::Oss(_)) => Err("the OSS LOCATION has no endpoint".into()),
-        Some(Location::Templated) => Err("the LOCATION is a template, not a real path".into()),
+        Some(Location::Oss(o)) => match o.scope() {
+            Some((bucket, prefix)) => Ok((bucket.to_string(), prefix.to_string())),
+            None if o.bucket.is_empty() => Err("the OSS LOCATION names no bucket".into()),
+            None => Err(format!("the bucket `{}` is a variable, so no policy can name it", o.bucket)),
+        },
+        Some(Location::Templated) => Err("the LOCATION is a variable or template, not a path".into()),
         Some(other) => Err(format!("the LOCATION is {}, not oss://", other.scheme())),
         None => Err("no LOCATION and no bucket= to scope the policy to".into()),
     }

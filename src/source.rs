@@ -1,11 +1,16 @@
 //! A file's text and its line index: byte offsets ↔ 1-based line/column.
 
-/// A file as read: its display name and UTF-8 text (BOM, CRLF and all).
+use crate::redact::Secrets;
+
+/// A file as read: its display name and UTF-8 text (BOM, CRLF and all),
+/// its line index, and the secrets written in it (which every rendering of
+/// the file masks).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    pub secrets: Secrets,
 }
 
 impl SourceFile {
@@ -17,7 +22,8 @@ impl SourceFile {
             at += p + 1;
             line_starts.push(at);
         }
-        SourceFile { name: name.into(), text, line_starts }
+        let secrets = Secrets::find(&text);
+        SourceFile { name: name.into(), text, line_starts, secrets }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -46,6 +52,12 @@ impl SourceFile {
     /// past the last line).
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    /// The number of lines (a final line break starts no new line of text,
+    /// but counts as one here, as editors show it).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
     }
 
     /// 1-based line of a byte offset.

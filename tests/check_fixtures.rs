@@ -4,7 +4,7 @@
 mod common;
 
 use common::fixture_config;
-use mcaccess::lint::{FileContext, Finding, Options, RepoIndex, lint_file, redact, secrets};
+use mcaccess::lint::{FileContext, Finding, Options, RepoIndex, lint_file};
 use mcaccess::output;
 use mcaccess::report::{self, Style};
 use mcaccess::source::SourceFile;
@@ -19,8 +19,8 @@ fn lint(path: &Path) -> (Vec<Finding>, String) {
     let fixes = analysis.fixes();
     let ctx = FileContext { analysis: &analysis, fixes: &fixes, config: &config, repo: &repo, today: "2026-11-23" };
     let findings = lint_file(&ctx, &Options::default());
-    let shown = SourceFile::new(name, redact(&analysis.source.text, &secrets(&analysis)));
-    let human: String = findings.iter().map(|f| report::render(&f.diagnostic, &shown, Style::plain())).collect();
+    let human: String =
+        findings.iter().map(|f| report::render(&f.diagnostic, &analysis.source, Style::plain())).collect();
     (findings, human)
 }
 

@@ -12,7 +12,7 @@ use crate::annotation::AccessAnnotation;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::fix::FilePlan;
-use crate::location::{self, Location};
+use crate::location::Location;
 use crate::scan::{Statement, StatementKind};
 use crate::{Analysis, model::Access};
 use serde::Serialize;
@@ -146,37 +146,6 @@ impl FileContext<'_> {
     }
 }
 
-/// Byte ranges of secrets written into LOCATIONs, for MCA006 and for
-/// redacting every rendering of the file.
-pub fn secrets(analysis: &Analysis) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    for s in analysis.scanned.statements.iter().filter(|s| s.kind.is_external()) {
-        let Some(lit) = &s.clauses.location else { continue };
-        let base = lit.span.start + 1;
-        let Some(parsed) = &s.clauses.parsed_location else { continue };
-        for r in parsed.credentials() {
-            if !r.is_empty() && !location::is_templated(&lit.value[r.clone()]) {
-                out.push(base + r.start..base + r.end);
-            }
-        }
-    }
-    out
-}
-
-/// The text with every secret byte replaced by `*` (same length, so spans
-/// stay valid).
-pub fn redact(text: &str, secrets: &[Range<usize>]) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    for r in secrets {
-        for b in &mut bytes[r.clone()] {
-            *b = b'*';
-        }
-    }
-    // Replacing whole byte ranges of valid UTF-8 can split a character only
-    // at a range edge; fall back to lossy conversion (still redacted).
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 /// Options of a lint run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -239,13 +208,14 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
                 code: d.code,
                 name: d.code.name(),
                 severity: d.severity,
-                message: d.message.clone(),
+                // Messages may quote the SQL: its secrets are masked.
+                message: file.secrets.mask_message(&d.message).into_owned(),
                 file: file.name.clone(),
                 line,
                 column,
                 end_line,
                 end_column,
-                help: d.help.clone(),
+                help: d.help.as_deref().map(|h| file.secrets.mask_message(h).into_owned()),
                 fixable: fixable.contains(&(d.code, d.span.start, d.span.end)),
                 diagnostic: d,
             }
@@ -328,13 +298,5 @@ mod tests {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(20_415), "2025-11-23");
         assert_eq!(civil_date(11_016), "2000-02-29");
-    }
-
-    #[test]
-    fn redaction_keeps_length() {
-        let text = "LOCATION 'oss://AK:SK@oss-cn-hangzhou.aliyuncs.com/b/'";
-        let r = redact(text, &[16..18, 19..21]);
-        assert_eq!(r.len(), text.len());
-        assert!(r.contains("oss://**:**@oss"), "{r}");
     }
 }

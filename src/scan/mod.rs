@@ -879,8 +879,11 @@ impl ClauseReader<'_> {
     }
 }
 
+/// Up to `max` characters of SQL text for a message, secrets masked first
+/// (a cut could leave part of a secret that no later masking recognises).
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
+    let s = crate::redact::Secrets::find(s).mask_text(s).into_owned();
+    if s.chars().count() <= max { s } else { format!("{}…", s.chars().take(max).collect::<String>()) }
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! An AccessKey pair or a database password written into the DDL.
 //!
 //! **What** `oss://<AccessKeyId>:<AccessKeySecret>@…` and
-//! `tablestore://<id>:<secret>@…` LOCATIONs (the legacy plaintext-AK form),
-//! and `user=`/`password=` in a JDBC URL. mcaccess never prints the secret:
-//! every output redacts it.
+//! `tablestore://<id>:<secret>@…` URLs (the legacy plaintext-AK form of a
+//! LOCATION), and `user=`/`password=` in a JDBC URL — anywhere in the file,
+//! including statements mcaccess cannot read and comments. mcaccess never
+//! prints the secret: every output masks it.
 //!
 //! **Why** SQL lives in git; a secret there is readable by everyone with
 //! the repository and stays in its history. STS through a RAM role needs no
@@ -19,14 +20,19 @@
 //! and run `mcaccess fix` to use a role instead; rotate the exposed key.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::lint::{FileContext, secrets};
+use crate::lint::FileContext;
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let text = ctx.text();
-    secrets(ctx.analysis)
-        .into_iter()
+    ctx.analysis
+        .source
+        .secrets
+        .ranges()
+        .iter()
+        .cloned()
         .map(|r| {
-            let jdbc = text[..r.start].rsplit('\'').next().is_some_and(|v| v.to_ascii_lowercase().starts_with("jdbc:"));
+            let url = text[..r.start].rfind(['\'', '"', '`', ' ', '\t', '\n']).map_or(0, |i| i + 1);
+            let jdbc = text[url..].get(..5).is_some_and(|h| h.eq_ignore_ascii_case("jdbc:"));
             let (message, help) = if jdbc {
                 (
                     "database credentials in the JDBC URL",
