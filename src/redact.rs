@@ -30,9 +30,13 @@ impl Secrets {
         let bytes = text.as_bytes();
         let mut from = 0;
         while let Some(p) = text[from..].find("://").map(|p| p + from) {
-            let start = text[..p]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, ':' | '+' | '.' | '-')))
-                .map_or(0, |i| i + 1);
+            // The scheme: ASCII letters, digits, `:+.-` before `://`.
+            let scheme = text.as_bytes()[..p]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'+' | b'.' | b'-'))
+                .count();
+            let start = p - scheme;
             let end = bytes[p..]
                 .iter()
                 .position(|b| matches!(b, b'\'' | b'"' | b'`' | b' ' | b'\t' | b'\r' | b'\n'))
@@ -122,5 +126,9 @@ mod tests {
     fn variables_are_not_secrets() {
         assert!(Secrets::find("LOCATION 'oss://${ak}:${sk}@oss-cn-hangzhou.aliyuncs.com/b/'").is_empty());
         assert!(Secrets::find("no urls here").is_empty());
+        // Found by the property tests: a character of several bytes right
+        // before the scheme.
+        let s = Secrets::find("中oss://ak12:sk34@oss-cn-hangzhou.aliyuncs.com/b/");
+        assert_eq!(s.ranges(), &[9..18]);
     }
 }

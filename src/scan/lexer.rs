@@ -152,9 +152,16 @@ impl Iterator for Lexer<'_> {
                 }
                 TokenKind::Number
             }
-            _ if is_word_byte(b) => {
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
+            _ if is_word_byte(b) || variable_len(bytes, i) > 0 => {
+                // A word may hold DataWorks variables: `tmp_${bizdate}_x`.
+                loop {
+                    while i < bytes.len() && is_word_byte(bytes[i]) {
+                        i += 1;
+                    }
+                    match variable_len(bytes, i) {
+                        0 => break,
+                        n => i += n,
+                    }
                 }
                 TokenKind::Word
             }
@@ -197,6 +204,31 @@ fn is_word_byte(b: u8) -> bool {
 #[inline]
 fn is_space_byte(b: u8) -> bool {
     CLASS[b as usize] == SPACE
+}
+
+/// The length of a scheduling variable at `i` — `${name}`, `$[expr]`,
+/// `{NAME}` or `$name` — else 0. Variables hold no white space, quotes or
+/// `;`, and are at most 64 bytes long.
+fn variable_len(bytes: &[u8], i: usize) -> usize {
+    let closed_by = |open: usize, close: u8| {
+        let body = &bytes[open..bytes.len().min(open + 64)];
+        match body.iter().position(|&b| b == close || is_space_byte(b) || matches!(b, b'\'' | b'"' | b';' | b'`')) {
+            Some(p) if p > 0 && body[p] == close => open + p + 1 - i,
+            _ => 0,
+        }
+    };
+    match (bytes.get(i), bytes.get(i + 1)) {
+        (Some(b'$'), Some(b'{')) => closed_by(i + 2, b'}'),
+        (Some(b'$'), Some(b'[')) => closed_by(i + 2, b']'),
+        (Some(b'$'), Some(&n)) if n.is_ascii_alphabetic() || n == b'_' => {
+            1 + bytes[i + 1..].iter().take_while(|&&b| is_word_byte(b)).count()
+        }
+        (Some(b'{'), Some(&n)) if n.is_ascii_alphabetic() || n == b'_' => {
+            let n = bytes[i + 1..].iter().take_while(|&&b| is_word_byte(b)).count();
+            if bytes.get(i + 1 + n) == Some(&b'}') { n + 2 } else { 0 }
+        }
+        _ => 0,
+    }
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
@@ -320,6 +352,17 @@ mod tests {
         assert_tiles("\u{feff}CREATE `my``db`.t (名前 string) -- 注释\r\nLOCATION 'oss://x/中文/';\r\n");
         assert_tiles("");
         assert_tiles("${bizdate} 1e5 10L 0x1F");
+    }
+
+    #[test]
+    fn variables_are_part_of_words() {
+        let words: Vec<&str> = kinds("tmp_ext_${bizdate} p.t_$[yyyymmdd-1] {TIME_STAMP}_x $name ${a b} {}")
+            .into_iter()
+            .filter(|(k, _)| *k == TokenKind::Word)
+            .map(|(_, w)| w)
+            .collect();
+        assert_eq!(words, vec!["tmp_ext_${bizdate}", "p", "t_$[yyyymmdd-1]", "{TIME_STAMP}_x", "$name", "a", "b"]);
+        assert_tiles("x_${ y ${} $ {x");
     }
 
     #[test]

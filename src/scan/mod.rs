@@ -24,7 +24,16 @@ pub struct Literal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name {
     pub span: Range<usize>,
+    /// The normal form every output shows: parts without backquotes,
+    /// joined by `.`, case and variables as written (`proj.tmp_${bizdate}`).
     pub text: String,
+}
+
+impl Name {
+    /// The dotted parts of [`Name::text`].
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        self.text.split('.')
+    }
 }
 
 /// One `'key'='value'` entry of a property list.
@@ -582,7 +591,17 @@ fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, usize) {
         }
     }
     let span = first.start..sig[j - 1].end;
-    (Some(Name { text: text[span.clone()].to_string(), span }), j)
+    if is_punct(text, Some(first), "<") {
+        return (Some(Name { text: text[span.clone()].to_string(), span }), j);
+    }
+    let name: String = sig[i..j]
+        .iter()
+        .map(|t| match t.kind {
+            TokenKind::QuotedIdent => unquote(&text[t.range()]),
+            _ => text[t.range()].to_string(),
+        })
+        .collect();
+    (Some(Name { text: name, span }), j)
 }
 
 struct ClauseReader<'a> {
