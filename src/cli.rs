@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::files::{self, Input};
 use crate::report::{self, Style};
+use crate::scan::StatementKind;
 use crate::source::SourceFile;
 use crate::{Analysis, analyse, fix, plan};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -319,12 +320,8 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     let mut failed = false;
     let mut index = RepoIndex::default();
     let results = for_each_file(&args.paths, config, &mut failed, |_, a| {
-        let tables = RepoIndex::build(std::slice::from_ref(&a));
-        let writes = a
-            .scanned
-            .statements
-            .iter()
-            .any(|s| matches!(s.kind, crate::scan::StatementKind::Insert | crate::scan::StatementKind::Load));
+        let tables = RepoIndex::of_file(&a);
+        let writes = a.scanned.statements.iter().any(|s| !s.writes.is_empty());
         let phase = if writes {
             Phase1::Waiting(Box::new(a))
         } else {
@@ -384,10 +381,41 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
 }
 
 fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
+    use crate::repo::RepoIndex;
     let mut failed = false;
-    let parts = for_each_file(&args.paths, config, &mut failed, |_, a| crate::bundle::contribution(&a));
+    // Per file: its part of the bundle, its annotated tables, and (when it
+    // writes) the file itself, to check its writes against the whole index.
+    let results = for_each_file(&args.paths, config, &mut failed, |_, a| {
+        let writes = a.scanned.statements.iter().any(|s| !s.writes.is_empty() || s.kind == StatementKind::Unload);
+        (crate::bundle::contribution(&a), RepoIndex::of_file(&a), writes.then_some(a))
+    });
     if failed {
         eprintln!("error: the bundle was not written");
+        return ERROR;
+    }
+    let mut index = RepoIndex::default();
+    let mut parts = Vec::with_capacity(results.len());
+    let mut writers = Vec::new();
+    for (part, tables, writer) in results {
+        parts.push(part);
+        index.merge(tables);
+        writers.extend(writer);
+    }
+    // A policy that breaks the repository's own jobs is never written.
+    let mut broken = 0;
+    for a in &writers {
+        for d in crate::lint::rules::mca016_write_without_write_access::findings(&a.scanned, &index) {
+            eprint!("{}", report::render(&d, &a.source, style));
+            broken += 1;
+        }
+    }
+    if broken > 0 {
+        eprintln!(
+            "error: {broken} write{} need{} access the @access of {} table does not grant (MCA016); the bundle was not written",
+            if broken == 1 { "" } else { "s" },
+            if broken == 1 { "s" } else { "" },
+            if broken == 1 { "its" } else { "their" },
+        );
         return ERROR;
     }
     let bundle = match crate::bundle::assemble(parts) {

@@ -20,6 +20,7 @@ pub mod output;
 pub mod plan;
 pub mod policy;
 pub mod redact;
+pub mod repo;
 pub mod report;
 pub mod resolve;
 pub mod scan;

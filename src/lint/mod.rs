@@ -8,15 +8,15 @@
 
 pub mod rules;
 
+use crate::Analysis;
 use crate::annotation::AccessAnnotation;
 use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::fix::FilePlan;
 use crate::location::Location;
-use crate::scan::{Statement, StatementKind};
-use crate::{Analysis, model::Access};
+pub use crate::repo::RepoIndex;
+use crate::scan::Statement;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// A rule: its identity, default severity, documentation and check.
@@ -59,55 +59,6 @@ pub fn rule(code: Code) -> &'static Rule {
 /// Looks a rule up by code (`MCA007`, `mca007`) or name (`broad-default-role`).
 pub fn find_rule(key: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code.as_str().eq_ignore_ascii_case(key) || r.name() == key)
-}
-
-/// An annotated table somewhere in the repo, for whole-repo rules.
-#[derive(Debug, Clone)]
-pub struct AnnotatedTable {
-    pub file: String,
-    pub line: usize,
-    pub name: String,
-    pub access: Access,
-}
-
-/// What every file can see of the others: the annotated external tables by
-/// normalised name.
-#[derive(Debug, Default)]
-pub struct RepoIndex {
-    pub tables: BTreeMap<String, Vec<AnnotatedTable>>,
-}
-
-/// `proj.schema.`Tbl`` → `tbl`: the last part, unquoted, lowercase.
-pub fn normalise_name(name: &str) -> String {
-    name.rsplit('.').next().unwrap_or(name).trim_matches('`').to_lowercase()
-}
-
-impl RepoIndex {
-    /// Adds another index's tables (files are merged in input order).
-    pub fn merge(&mut self, other: RepoIndex) {
-        for (name, tables) in other.tables {
-            self.tables.entry(name).or_default().extend(tables);
-        }
-    }
-
-    pub fn build(analyses: &[Analysis]) -> RepoIndex {
-        let mut index = RepoIndex::default();
-        for a in analyses {
-            for stmt in &a.scanned.statements {
-                if stmt.kind != StatementKind::CreateExternalTable {
-                    continue;
-                }
-                let (Some(name), Some(access)) = (&stmt.name, a.scanned.access_of(stmt)) else { continue };
-                index.tables.entry(normalise_name(&name.text)).or_default().push(AnnotatedTable {
-                    file: a.source.name.clone(),
-                    line: a.source.line(stmt.span.start),
-                    name: name.text.clone(),
-                    access: access.access.as_ref().map_or(Access::READ, |x| x.value),
-                });
-            }
-        }
-        index
-    }
 }
 
 /// What a rule sees of one file.

@@ -183,6 +183,39 @@ impl KeywordCase {
     }
 }
 
+/// How a statement writes a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WriteKind {
+    InsertInto,
+    InsertOverwrite,
+    LoadInto,
+    LoadOverwrite,
+}
+
+impl WriteKind {
+    /// Whether the table's old data is replaced.
+    pub fn overwrites(self) -> bool {
+        matches!(self, WriteKind::InsertOverwrite | WriteKind::LoadOverwrite)
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            WriteKind::InsertInto => "INSERT INTO",
+            WriteKind::InsertOverwrite => "INSERT OVERWRITE",
+            WriteKind::LoadInto => "LOAD INTO",
+            WriteKind::LoadOverwrite => "LOAD OVERWRITE",
+        }
+    }
+}
+
+/// A table a statement writes: `INSERT INTO|OVERWRITE [TABLE] <name>`
+/// anywhere in it (multi-insert, after `WITH …`), or `LOAD … TABLE <name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    pub kind: WriteKind,
+    pub target: Name,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// From the first significant token through the closing `;` (if any).
@@ -204,6 +237,8 @@ pub struct Statement {
     /// The `@maxcompute` values in force here: the latest of each key
     /// written above the statement.
     pub maxcompute: MaxComputeContext,
+    /// Every table the statement writes, in order.
+    pub writes: Vec<Write>,
 }
 
 /// `@maxcompute owner=` / `region=` in force at a statement.
@@ -481,6 +516,7 @@ fn recognise(text: &str, sig: &[Token]) -> Statement {
         allows: Vec::new(),
         broken_access: false,
         maxcompute: MaxComputeContext::default(),
+        writes: inserts(text, sig),
     };
     let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
     let body_start;
@@ -511,6 +547,10 @@ fn recognise(text: &str, sig: &[Token]) -> Statement {
     } else if kw(0, "LOAD") && (kw(1, "INTO") || kw(1, "OVERWRITE")) && kw(2, "TABLE") {
         stmt.kind = StatementKind::Load;
         let (name, next) = read_name(text, sig, 3);
+        if let Some(target) = &name {
+            let kind = if kw(1, "OVERWRITE") { WriteKind::LoadOverwrite } else { WriteKind::LoadInto };
+            stmt.writes.push(Write { kind, target: target.clone() });
+        }
         stmt.name = name;
         body_start = next;
     } else if kw(0, "INSERT") && (kw(1, "INTO") || kw(1, "OVERWRITE")) {
@@ -540,6 +580,30 @@ fn recognise(text: &str, sig: &[Token]) -> Statement {
     stmt.clauses = clauses.clauses;
     stmt.clauses.parsed_location = stmt.clauses.location.as_ref().map(|l| crate::location::parse(&l.value));
     stmt
+}
+
+/// Every `INSERT INTO|OVERWRITE [TABLE] <name>` of a statement, at any
+/// depth: a multi-insert `FROM src INSERT … INSERT …` and `WITH … INSERT …`
+/// write as surely as a statement that starts with INSERT.
+fn inserts(text: &str, sig: &[Token]) -> Vec<Write> {
+    let mut out = Vec::new();
+    for (i, t) in sig.iter().enumerate() {
+        if t.kind != TokenKind::Word || t.end - t.start != 6 || !text[t.range()].eq_ignore_ascii_case("INSERT") {
+            continue;
+        }
+        let kind = if is_kw(text, sig.get(i + 1), "INTO") {
+            WriteKind::InsertInto
+        } else if is_kw(text, sig.get(i + 1), "OVERWRITE") {
+            WriteKind::InsertOverwrite
+        } else {
+            continue;
+        };
+        let at = if is_kw(text, sig.get(i + 2), "TABLE") { i + 3 } else { i + 2 };
+        if let (Some(target), _) = read_name(text, sig, at) {
+            out.push(Write { kind, target });
+        }
+    }
+    out
 }
 
 /// Skips `IF NOT EXISTS` and the `[…]` brackets documentation templates put

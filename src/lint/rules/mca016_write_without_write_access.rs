@@ -1,13 +1,22 @@
-//! A statement writes to an external table whose annotation grants no write.
+//! A statement writes to an external table whose annotation does not grant
+//! what the write needs.
 //!
-//! **What** Across every file checked together: an `INSERT INTO/OVERWRITE`
-//! or `LOAD` into an annotated external table whose `@access` has no
-//! `write`, and an annotated `UNLOAD` (which writes its LOCATION) without
-//! `write`. Tables are matched by name (last part, case-insensitive).
+//! **What** Across every file checked together, every write to an
+//! annotated external table: `INSERT INTO|OVERWRITE [TABLE] t` anywhere in
+//! a statement (multi-insert `FROM src INSERT … INSERT …`, `WITH … INSERT
+//! …`), `LOAD INTO|OVERWRITE TABLE t`, and an annotated `UNLOAD` (which
+//! writes its LOCATION). Every write needs `write`; `INSERT OVERWRITE` and
+//! `LOAD OVERWRITE` into an OSS table also need `delete`, because
+//! MaxCompute deletes the table's old files before writing the new ones.
+//! Tables match by name: `project.table` when written so (backquotes
+//! removed, case-insensitive, variables kept); `data_dev.t` never matches
+//! `data_prod.t`; an unqualified `t` matches only when one project has it.
 //!
 //! **Why** The least-privilege policy mcaccess generates follows
-//! `access=`: a read-only role makes the job fail at run time with an
-//! authorization error, usually at night.
+//! `access=`: a role without `write` (or without `delete` for an
+//! overwrite) makes the job fail at run time with an authorization error,
+//! usually at night. `bundle` refuses to write policies while these errors
+//! exist.
 //!
 //! **Example**
 //!
@@ -19,51 +28,63 @@
 //! ```
 //!
 //! **Fix** Grant it on the table's annotation: `-- @access oss
-//! access=read,write` (add `delete` if INSERT OVERWRITE must remove old
-//! files).
+//! access=read,write` for `INSERT INTO`, `access=read,write,delete` for
+//! `INSERT OVERWRITE` into an OSS table.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::lint::{FileContext, normalise_name};
-use crate::scan::StatementKind;
+use crate::lint::FileContext;
+use crate::repo::{MissingAccess, RepoIndex};
+use crate::scan::{ScannedFile, StatementKind, Write};
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+    findings(&ctx.analysis.scanned, ctx.repo)
+}
+
+/// The findings of one file against the repository's index: what `check`
+/// reports and what stops `bundle`.
+pub fn findings(file: &ScannedFile, repo: &RepoIndex) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for stmt in &ctx.analysis.scanned.statements {
-        match stmt.kind {
-            StatementKind::Insert | StatementKind::Load => {
-                let Some(name) = &stmt.name else { continue };
-                let Some(tables) = ctx.repo.tables.get(&normalise_name(&name.text)) else { continue };
-                for t in tables.iter().filter(|t| !t.access.write) {
-                    out.push(
-                        Diagnostic::error(
-                            Code::MCA016,
-                            name.span.clone(),
-                            format!("{} writes to {}, whose @access grants no write", stmt.kind.describe(), t.name),
-                        )
-                        .label("written here")
-                        .help(format!("add access=read,write to the @access of {} at {}:{}", t.name, t.file, t.line)),
-                    );
-                }
-            }
-            StatementKind::Unload => {
-                let Some(a) = ctx.analysis.scanned.access_of(stmt) else { continue };
-                if !a.access.as_ref().is_some_and(|x| x.value.write) {
-                    let span = a.access.as_ref().map_or(a.source.span.clone(), |x| x.span.clone());
-                    out.push(
-                        Diagnostic::error(
-                            Code::MCA016,
-                            span,
-                            "UNLOAD writes its LOCATION, but the @access grants no write",
-                        )
-                        .label("no write here")
-                        .help("add access=write to the @access"),
-                    );
-                }
-            }
-            _ => {}
+    for stmt in &file.statements {
+        for w in &stmt.writes {
+            out.extend(repo.missing(w).iter().map(|m| write_finding(w, m)));
+        }
+        if stmt.kind == StatementKind::Unload
+            && let Some(a) = file.access_of(stmt)
+            && !a.access.as_ref().is_some_and(|x| x.value.write)
+        {
+            let span = a.access.as_ref().map_or(a.source.span.clone(), |x| x.span.clone());
+            out.push(
+                Diagnostic::error(Code::MCA016, span, "UNLOAD writes its LOCATION, but the @access grants no write")
+                    .label("no write here")
+                    .help("add access=write to the @access"),
+            );
         }
     }
     out
+}
+
+fn write_finding(w: &Write, m: &MissingAccess<'_>) -> Diagnostic {
+    let t = m.table;
+    let wanted = crate::model::Access { read: t.access.read, write: true, delete: t.access.delete || m.needs.delete };
+    let help = format!("grant it on the @access of {} at {}:{}: access={wanted}", t.name, t.file, t.line);
+    let (message, label) = if m.lacks.write {
+        (format!("{} writes to {}, whose @access grants no write", w.kind.describe(), t.name), "written here")
+    } else {
+        (
+            format!(
+                "{} into the OSS table {} deletes its old files first, but its @access grants no delete",
+                w.kind.describe(),
+                t.name
+            ),
+            "overwritten here",
+        )
+    };
+    let help = if m.lacks.delete {
+        format!("{help} (MaxCompute deletes the old OSS files before writing; OSS deletes cannot be undone)")
+    } else {
+        help
+    };
+    Diagnostic::error(Code::MCA016, w.target.span.clone(), message).label(label).help(help)
 }
 
 #[cfg(test)]
@@ -104,5 +125,83 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    fn mca016(files: &[(&str, &str)]) -> Vec<crate::lint::Finding> {
+        lint_repo(files, &Config::default()).into_iter().filter(|f| f.code == Code::MCA016).collect()
+    }
+
+    fn ddl(name: &str, access: &str) -> String {
+        format!("{OWNER}-- @access oss access={access}\n{}", TABLE.replace("ads_export", name))
+    }
+
+    #[test]
+    fn every_insert_of_a_multi_insert_and_a_cte_is_seen() {
+        let job = "FROM ods_orders o\nINSERT OVERWRITE TABLE a PARTITION (ds='${bizdate}') SELECT o.id\nINSERT INTO b (id) SELECT o.id;\nWITH t AS (SELECT 1 AS id)\nINSERT INTO TABLE c SELECT id FROM t;";
+        let f = mca016(&[
+            ("a.sql", &ddl("a", "read")),
+            ("b.sql", &ddl("b", "read")),
+            ("c.sql", &ddl("c", "read")),
+            ("job.sql", job),
+        ]);
+        let lines: Vec<(usize, &str)> = f.iter().map(|f| (f.line, f.message.as_str())).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (2, "INSERT OVERWRITE writes to a, whose @access grants no write"),
+                (3, "INSERT INTO writes to b, whose @access grants no write"),
+                (5, "INSERT INTO writes to c, whose @access grants no write"),
+            ]
+        );
+    }
+
+    #[test]
+    fn overwriting_an_oss_table_needs_delete() {
+        let f = mca016(&[
+            ("a.sql", &ddl("a", "read,write")),
+            (
+                "job.sql",
+                "INSERT OVERWRITE TABLE a SELECT 1;\nINSERT INTO a SELECT 1;\nLOAD OVERWRITE TABLE a FROM LOCATION 'oss://b/x/';",
+            ),
+        ]);
+        let lines: Vec<(usize, &str)> = f.iter().map(|f| (f.line, f.message.as_str())).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (
+                    1,
+                    "INSERT OVERWRITE into the OSS table a deletes its old files first, but its @access grants no delete"
+                ),
+                (
+                    3,
+                    "LOAD OVERWRITE into the OSS table a deletes its old files first, but its @access grants no delete"
+                ),
+            ]
+        );
+        assert!(f[0].help.as_ref().unwrap().contains("access=read,write,delete"));
+        assert!(
+            mca016(&[("a.sql", &ddl("a", "read,write,delete")), ("job.sql", "INSERT OVERWRITE TABLE a SELECT 1;")])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_write_to_another_project_is_not_this_table() {
+        let files =
+            [("prod.sql", ddl("data_prod.ads_gmv", "read")), ("dev.sql", ddl("data_dev.ads_gmv", "read,write,delete"))];
+        let job = "INSERT OVERWRITE TABLE data_dev.ads_gmv SELECT 1;\nINSERT INTO `data_prod`.`ADS_GMV` SELECT 1;\nINSERT INTO ads_gmv SELECT 1;";
+        let f = mca016(&[(files[0].0, &files[0].1), (files[1].0, &files[1].1), ("job.sql", job)]);
+        let lines: Vec<(usize, &str)> = f.iter().map(|f| (f.line, f.message.as_str())).collect();
+        assert_eq!(lines, vec![(2, "INSERT INTO writes to data_prod.ads_gmv, whose @access grants no write")]);
+    }
+
+    #[test]
+    fn names_with_variables_match_whole() {
+        let f = mca016(&[
+            ("a.sql", &ddl("tmp_ext_${bizdate}", "read")),
+            ("job.sql", "INSERT INTO TABLE tmp_ext_${bizdate} SELECT 1;\nINSERT INTO TABLE tmp_ext_ SELECT 1;"),
+        ]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].message, "INSERT INTO writes to tmp_ext_${bizdate}, whose @access grants no write");
     }
 }

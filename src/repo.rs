@@ -1,0 +1,187 @@
+//! What every file can see of the others: the annotated external tables of
+//! the whole repository, and what the repository's writes need of them
+//! (SPEC §9 "Names" and "Writes across the repo").
+//!
+//! Built per file (in parallel) and merged; small, so it is all that is
+//! kept across files. `check` (MCA016) and `bundle` ask it the same
+//! question: which writes need access their table's `@access` does not
+//! grant.
+
+use crate::Analysis;
+use crate::model::{Access, Source};
+use crate::scan::{Name, StatementKind, Write};
+use std::collections::BTreeMap;
+
+/// A table name as the repository matches it: the project when written,
+/// and the table, both lowercase without backquotes (variables kept).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableKey {
+    pub project: Option<String>,
+    pub table: String,
+}
+
+impl TableKey {
+    /// `p.t` → project `p`, table `t`; `p.schema.t` → project `p`, table
+    /// `t`; `t` → no project.
+    pub fn of(name: &Name) -> TableKey {
+        let lower = name.text.to_lowercase();
+        let mut parts = lower.split('.');
+        let first = parts.next().unwrap_or("").to_string();
+        match parts.next_back() {
+            Some(last) => TableKey { project: Some(first), table: last.to_string() },
+            None => TableKey { project: None, table: first },
+        }
+    }
+}
+
+/// An annotated external table somewhere in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotatedTable {
+    pub file: String,
+    pub line: usize,
+    /// As every output shows it ([`Name::text`]).
+    pub name: String,
+    pub project: Option<String>,
+    pub source: Source,
+    pub access: Access,
+}
+
+/// The annotated tables of the repository, by lowercase table name.
+#[derive(Debug, Default)]
+pub struct RepoIndex {
+    tables: BTreeMap<String, Vec<AnnotatedTable>>,
+}
+
+/// A write that needs access its table's `@access` does not grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingAccess<'a> {
+    pub table: &'a AnnotatedTable,
+    /// What the write needs in all.
+    pub needs: Access,
+    /// What of that the annotation lacks.
+    pub lacks: Access,
+}
+
+impl RepoIndex {
+    /// The annotated `CREATE EXTERNAL TABLE`s of one file.
+    pub fn of_file(a: &Analysis) -> RepoIndex {
+        let mut index = RepoIndex::default();
+        for stmt in &a.scanned.statements {
+            if stmt.kind != StatementKind::CreateExternalTable {
+                continue;
+            }
+            let (Some(name), Some(access)) = (&stmt.name, a.scanned.access_of(stmt)) else { continue };
+            let key = TableKey::of(name);
+            index.tables.entry(key.table).or_default().push(AnnotatedTable {
+                file: a.source.name.clone(),
+                line: a.source.line(stmt.span.start),
+                name: name.text.clone(),
+                project: key.project,
+                source: access.source.value,
+                access: access.access.as_ref().map_or(Access::READ, |x| x.value),
+            });
+        }
+        index
+    }
+
+    /// Builds the index of several files.
+    pub fn build(analyses: &[Analysis]) -> RepoIndex {
+        let mut index = RepoIndex::default();
+        for a in analyses {
+            index.merge(RepoIndex::of_file(a));
+        }
+        index
+    }
+
+    /// Adds another index's tables (files are merged in input order).
+    pub fn merge(&mut self, other: RepoIndex) {
+        for (name, tables) in other.tables {
+            self.tables.entry(name).or_default().extend(tables);
+        }
+    }
+
+    /// The annotated tables a name refers to (SPEC §9) — several when the
+    /// same table is annotated in several files: `p.t` is the table `t` of
+    /// project `p`, else the table `t` written without a project; an
+    /// unqualified `t` is the table `t` only when one project (or none) has
+    /// it.
+    pub fn lookup(&self, name: &Name) -> Vec<&AnnotatedTable> {
+        let key = TableKey::of(name);
+        let Some(candidates) = self.tables.get(&key.table) else { return Vec::new() };
+        match &key.project {
+            Some(p) if candidates.iter().any(|t| t.project.as_ref() == Some(p)) => {
+                candidates.iter().filter(|t| t.project.as_ref() == Some(p)).collect()
+            }
+            Some(_) if candidates.iter().all(|t| t.project.is_none()) => candidates.iter().collect(),
+            Some(_) => Vec::new(),
+            None if candidates.iter().all(|t| t.project == candidates[0].project) => candidates.iter().collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// What a write needs of its table, for each annotation of it whose
+    /// `@access` lacks some of it: `write` always; `delete` too when an
+    /// overwrite replaces the files of an OSS table (MaxCompute deletes the
+    /// old files first — FACTS §4 OSS).
+    pub fn missing(&self, write: &Write) -> Vec<MissingAccess<'_>> {
+        self.lookup(&write.target)
+            .into_iter()
+            .filter_map(|table| {
+                let delete = write.kind.overwrites() && table.source == Source::Oss;
+                let needs = Access { read: false, write: true, delete };
+                let lacks = Access { read: false, write: !table.access.write, delete: delete && !table.access.delete };
+                (lacks.write || lacks.delete).then_some(MissingAccess { table, needs, lacks })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::source::SourceFile;
+
+    fn index(files: &[&str]) -> RepoIndex {
+        let analyses: Vec<Analysis> = files
+            .iter()
+            .enumerate()
+            .map(|(i, t)| crate::analyse(SourceFile::new(format!("f{i}.sql"), t.to_string()), &Config::default()))
+            .collect();
+        RepoIndex::build(&analyses)
+    }
+
+    fn name(text: &str) -> Name {
+        Name { span: 0..0, text: text.to_string() }
+    }
+
+    const DDL: &str = "-- @access oss owner=1\nCREATE EXTERNAL TABLE {} (a int) STORED AS orc LOCATION 'oss://b/p/';\n";
+
+    #[test]
+    fn projects_never_match_each_other() {
+        let i = index(&[&DDL.replace("{}", "data_prod.ads_gmv")]);
+        assert!(i.lookup(&name("data_dev.ads_gmv")).is_empty());
+        assert_eq!(i.lookup(&name("DATA_PROD.ADS_GMV"))[0].file, "f0.sql");
+        // Unqualified: only when one project has it.
+        assert_eq!(i.lookup(&name("ads_gmv")).len(), 1);
+        let i = index(&[&DDL.replace("{}", "data_prod.ads_gmv"), &DDL.replace("{}", "data_dev.ads_gmv")]);
+        assert!(i.lookup(&name("ads_gmv")).is_empty());
+        let found: Vec<&str> = i.lookup(&name("data_dev.ads_gmv")).iter().map(|t| t.file.as_str()).collect();
+        assert_eq!(found, vec!["f1.sql"]);
+    }
+
+    #[test]
+    fn a_qualified_write_finds_the_one_unqualified_table() {
+        let i = index(&[&DDL.replace("{}", "ads_gmv")]);
+        assert_eq!(i.lookup(&name("data_prod.ads_gmv")).len(), 1);
+        let i = index(&[&DDL.replace("{}", "ads_gmv"), &DDL.replace("{}", "other.ads_gmv")]);
+        assert!(i.lookup(&name("data_prod.ads_gmv")).is_empty());
+    }
+
+    #[test]
+    fn variables_are_part_of_the_name() {
+        let i = index(&[&DDL.replace("{}", "tmp_ext_${bizdate}")]);
+        assert_eq!(i.lookup(&name("tmp_ext_${bizdate}")).len(), 1);
+        assert!(i.lookup(&name("tmp_ext_")).is_empty());
+    }
+}
