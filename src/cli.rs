@@ -7,7 +7,7 @@ use crate::files::{self, Input};
 use crate::report::{self, Style};
 use crate::scan::StatementKind;
 use crate::source::SourceFile;
-use crate::{Analysis, analyse, fix, plan};
+use crate::{Analysis, fix, plan};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -123,6 +123,7 @@ const ERROR: u8 = 2;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    std::panic::set_hook(Box::new(|info| eprintln!("error: internal error in mcaccess: {info}")));
     let style = Style::for_stderr();
     let config = match load_config(cli.config.as_ref()) {
         Ok(c) => c,
@@ -171,7 +172,18 @@ fn for_each_file<T: Send>(
     let results: Vec<Result<T, String>> = inputs
         .par_iter()
         .map(|input| {
-            files::read(input).map(|text| work(input, analyse(SourceFile::new(input.display(), text), config)))
+            // An internal failure on one file is an error for that file;
+            // the others are still processed and the summary printed.
+            let one = || {
+                let decoded = files::read(input, config.legacy_encoding)?;
+                Ok(work(input, crate::analyse_decoded(input.display(), decoded, config)))
+            };
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(one)).unwrap_or_else(|_| {
+                Err(format!(
+                    "{}: internal error in mcaccess (see above); this file was skipped and left untouched — please report it",
+                    input.display()
+                ))
+            })
         })
         .collect();
     let mut out = Vec::with_capacity(results.len());
@@ -206,7 +218,7 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
         let warnings: Vec<Diagnostic> =
             analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
         let mut err = render_all(file, &warnings, style);
-        let mut out = String::new();
+        let mut out = Vec::new();
         let fp = analysis.fixes();
         if !fp.errors.is_empty() {
             err.push_str(&render_all(file, &fp.errors, style));
@@ -230,8 +242,16 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
             }
         };
         let outcome = if edits.is_empty() { FixOutcome::Unchanged } else { FixOutcome::Changed };
+        // Written in the file's own encoding (GBK stays GBK).
+        let Some(bytes) = file.encoding.encode(&new) else {
+            err.push_str(&format!(
+                "error: {}: the new text cannot be written in the file's encoding; left untouched\n",
+                file.name
+            ));
+            return (err, out, FixOutcome::Failed);
+        };
         if *input == Input::Stdin && !args.check && !args.diff {
-            out = new;
+            out = bytes.into_owned();
             return (err, out, outcome);
         }
         if edits.is_empty() {
@@ -244,14 +264,16 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
             let old = file.secrets.mask_text(&file.text);
             let new = fix::apply(&old, &edits);
             let diff = similar::TextDiff::from_lines(old.as_ref(), &new);
-            out = diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
+            let mut text =
+                diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
             if !new.ends_with('\n') {
-                out.push('\n');
+                text.push('\n');
             }
+            out = text.into_bytes();
         } else if args.check {
-            out = format!("would fix: {}\n", file.name);
+            out = format!("would fix: {}\n", file.name).into_bytes();
         } else if let Input::File(path) = input
-            && let Err(e) = files::write_atomic(path, &new)
+            && let Err(e) = files::write_atomic(path, &bytes)
         {
             err.push_str(&format!("error: {e}\n"));
             return (err, out, FixOutcome::Failed);
@@ -263,7 +285,7 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     let mut stderr = std::io::stderr().lock();
     for (err, out, outcome) in results {
         let _ = stderr.write_all(err.as_bytes());
-        let _ = stdout.write_all(out.as_bytes());
+        let _ = stdout.write_all(&out);
         match outcome {
             FixOutcome::Unchanged => unchanged += 1,
             FixOutcome::Changed => changed += 1,
@@ -488,7 +510,10 @@ fn run_rule(args: &RuleArgs) -> u8 {
                     crate::diagnostic::Severity::Error => "error",
                     crate::diagnostic::Severity::Warning => "warning",
                 };
-                let fixable = if matches!(r.code, crate::diagnostic::Code::MCA002 | crate::diagnostic::Code::MCA003) {
+                let fixable = if matches!(
+                    r.code,
+                    crate::diagnostic::Code::MCA002 | crate::diagnostic::Code::MCA003 | crate::diagnostic::Code::MCA020
+                ) {
                     "fix"
                 } else {
                     ""
@@ -520,8 +545,14 @@ fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
     let mut failed = false;
     let results = for_each_file(&args.paths, config, &mut failed, |_, a| {
         let file = &a.source;
+        // What plan cannot read it refuses, as bundle does: the file's
+        // errors, and each annotated statement's syntax or resolution error.
         let mut errors: Vec<Diagnostic> = a.scanned.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-        errors.extend(a.plans.iter().filter_map(|p| p.plan.as_ref().err().cloned()));
+        errors.extend(a.encoding_error());
+        for p in &a.plans {
+            let stmt = &a.scanned.statements[p.statement];
+            errors.extend(stmt.syntax_error.iter().cloned().chain(p.plan.as_ref().err().cloned()));
+        }
         (render_all(file, &errors, style), !errors.is_empty(), plan::entries(file, &a.scanned, &a.plans))
     });
     let mut all = Vec::new();

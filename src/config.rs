@@ -2,6 +2,7 @@
 //! errors.
 
 use crate::diagnostic::Code;
+use crate::encoding::TextEncoding;
 use crate::model::{Source, did_you_mean, is_region, is_role_name, is_uid};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -22,6 +23,14 @@ struct RawConfig {
     roles: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     lint: RawLint,
+    #[serde(default)]
+    files: RawFiles,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    encoding: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +68,8 @@ pub struct Config {
     pub lint_allow: Vec<(String, Range<usize>)>,
     /// The file's text, for pointing at `[lint] allow` entries.
     pub text: String,
+    /// `[files] encoding`: how files that are not UTF-8 are read.
+    pub legacy_encoding: TextEncoding,
 }
 
 /// A config file that could not be used, pointing at the line at fault.
@@ -171,6 +182,15 @@ impl Config {
                 ));
             }
         }
+        if let Some(e) = &raw.files.encoding {
+            cfg.legacy_encoding = TextEncoding::parse(e.get_ref()).ok_or_else(|| {
+                err(
+                    Some(e.span()),
+                    format!("unknown encoding `{}`", e.get_ref()),
+                    Some(format!("[files] encoding takes one of: {}", TextEncoding::NAMES.join(", "))),
+                )
+            })?;
+        }
         cfg.lint_allow = raw.lint.allow.iter().map(|a| (a.get_ref().clone(), a.span())).collect();
         cfg.text = text.clone();
         Ok(cfg)
@@ -232,6 +252,9 @@ mod tests {
         let e = parse("[lint]\nallow = [\"MCA08\"]\n").unwrap_err();
         assert_eq!(line_of(&e), 2);
         assert_eq!(e.help.as_deref(), Some("did you mean `MCA008`? `mcaccess rule` lists the rules"));
+        let e = parse("[files]\nencoding = \"latin1\"\n").unwrap_err();
+        assert_eq!((line_of(&e), e.help.as_deref()), (2, Some("[files] encoding takes one of: utf-8, gbk, gb18030")));
+        assert_eq!(parse("[files]\nencoding = \"GBK\"\n").unwrap().legacy_encoding, TextEncoding::Gbk);
         let e = parse("[maxcompute\n").unwrap_err();
         assert!(e.span.is_some());
     }

@@ -28,10 +28,13 @@ pub enum Code {
     MCA016,
     MCA017,
     MCA018,
+    MCA019,
+    MCA020,
+    MCA021,
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 21] = [
         Code::MCA001,
         Code::MCA002,
         Code::MCA003,
@@ -50,6 +53,9 @@ impl Code {
         Code::MCA016,
         Code::MCA017,
         Code::MCA018,
+        Code::MCA019,
+        Code::MCA020,
+        Code::MCA021,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +78,9 @@ impl Code {
             Code::MCA016 => "MCA016",
             Code::MCA017 => "MCA017",
             Code::MCA018 => "MCA018",
+            Code::MCA019 => "MCA019",
+            Code::MCA020 => "MCA020",
+            Code::MCA021 => "MCA021",
         }
     }
 
@@ -100,6 +109,9 @@ impl Code {
             Code::MCA016 => "write-without-write-access",
             Code::MCA017 => "unscoped-permissions",
             Code::MCA018 => "unused-allow",
+            Code::MCA019 => "invalid-encoding",
+            Code::MCA020 => "misplaced-rolearn",
+            Code::MCA021 => "too-many-policies",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Finding the SQL files to work on, reading them, and writing them back
 //! atomically.
 
+use crate::encoding::{Decoded, TextEncoding};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,9 +89,11 @@ fn is_sql(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
 }
 
-/// Reads a file as UTF-8. Invalid UTF-8 is an error naming the first bad
-/// byte: mcaccess never rewrites bytes it cannot read.
-pub fn read(input: &Input) -> Result<String, String> {
+/// Reads a file: UTF-8, or GBK when the config says legacy files are GBK.
+/// Bytes that cannot be read are not an error here: the text comes back
+/// lossy with its [`EncodingProblem`](crate::encoding::EncodingProblem), to
+/// be reported as a finding and never written back.
+pub fn read(input: &Input, legacy: TextEncoding) -> Result<Decoded, String> {
     let bytes = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
@@ -99,22 +102,14 @@ pub fn read(input: &Input) -> Result<String, String> {
         }
         Input::File(p) => std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?,
     };
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        format!(
-            "{}: not valid UTF-8 (first bad byte at offset {at}, line {line}); the file was left untouched",
-            input.display()
-        )
-    })
+    Ok(crate::encoding::decode(bytes, legacy))
 }
 
 /// Replaces a file's contents atomically: a temporary file in the same
 /// directory, written, flushed to disk and renamed over the original, with
 /// the original's permissions. A symlink is followed: its target is
 /// rewritten and the link stays.
-pub fn write_atomic(path: &Path, contents: &str) -> Result<(), String> {
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let meta = std::fs::metadata(&target).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.permissions().readonly() {
@@ -128,12 +123,12 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), String> {
 /// its permissions.
 pub fn write_new_or_replace(path: &Path, contents: &str, executable: bool) -> Result<(), String> {
     if path.exists() {
-        return write_atomic(path, contents);
+        return write_atomic(path, contents.as_bytes());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
     let permissions = new_file_permissions(executable);
-    replace(path, path, contents, permissions)
+    replace(path, path, contents.as_bytes(), permissions)
 }
 
 #[cfg(unix)]
@@ -147,11 +142,11 @@ fn new_file_permissions(_: bool) -> std::fs::Permissions {
     std::fs::metadata(".").map(|m| m.permissions()).expect("the current directory has metadata")
 }
 
-fn replace(shown: &Path, target: &Path, contents: &str, permissions: std::fs::Permissions) -> Result<(), String> {
+fn replace(shown: &Path, target: &Path, contents: &[u8], permissions: std::fs::Permissions) -> Result<(), String> {
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let fail = |e: std::io::Error| format!("{}: cannot write: {e}; the file was left untouched", shown.display());
     let mut tmp = tempfile::Builder::new().prefix(".mcaccess-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(contents.as_bytes()).map_err(fail)?;
+    tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().set_permissions(permissions).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(target).map_err(|e| fail(e.error))?;

@@ -84,6 +84,16 @@ pub fn plan_fixes(source: &SourceFile, scanned: &ScannedFile, plans: &[Statement
             out.errors.push(d.clone());
             continue;
         }
+        // A rolearn in TBLPROPERTIES goes; the one in SERDEPROPERTIES is
+        // set below.
+        if let Some(list) = &stmt.clauses.tbl_properties
+            && let Some(entry) = list.get(ROLEARN_KEY).next()
+        {
+            out.findings.push(Finding {
+                diagnostic: crate::lint::rules::mca020_misplaced_rolearn::diagnostic(entry, true),
+                edits: ctx.remove_entry(list, entry_index(list)),
+            });
+        }
         let rolearns = stmt.clauses.rolearns();
         if rolearns.len() > 1 {
             out.errors.push(
@@ -145,7 +155,7 @@ pub fn plan_fixes(source: &SourceFile, scanned: &ScannedFile, plans: &[Statement
 }
 
 fn entry_index(list: &PropertyList) -> usize {
-    list.entries.iter().position(|p| p.key.value == ROLEARN_KEY).expect("caller checked")
+    list.entries.iter().position(|p| p.key.value.eq_ignore_ascii_case(ROLEARN_KEY)).expect("caller checked")
 }
 
 fn first_line_len(text: &str, start: usize) -> usize {

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod encoding;
 pub mod files;
 pub mod fix;
 pub mod lint;
@@ -37,19 +38,39 @@ pub struct Analysis {
     pub source: SourceFile,
     pub scanned: ScannedFile,
     pub plans: Vec<StatementPlan>,
+    /// The file could not be read in its encoding: its text is a lossy
+    /// reading, reported (MCA019) and never rewritten.
+    pub encoding: Option<encoding::EncodingProblem>,
 }
 
 /// Scans and resolves one file.
 pub fn analyse(source: SourceFile, config: &Config) -> Analysis {
     let scanned = scan::scan(&source.text);
     let plans = resolve::resolve(&scanned, config);
-    Analysis { source, scanned, plans }
+    Analysis { source, scanned, plans, encoding: None }
+}
+
+/// Scans and resolves a file as read from disk or stdin.
+pub fn analyse_decoded(name: String, decoded: encoding::Decoded, config: &Config) -> Analysis {
+    let mut source = SourceFile::new(name, decoded.text);
+    source.encoding = decoded.encoding;
+    let mut a = analyse(source, config);
+    a.encoding = decoded.problem;
+    a
 }
 
 impl Analysis {
     /// What `fix` would change, and the errors that stop it.
     pub fn fixes(&self) -> fix::FilePlan {
-        fix::plan_fixes(&self.source, &self.scanned, &self.plans)
+        let mut plan = fix::plan_fixes(&self.source, &self.scanned, &self.plans);
+        plan.errors.extend(self.encoding_error());
+        plan
+    }
+
+    /// The encoding finding (MCA019), if the file could not be read.
+    pub fn encoding_error(&self) -> Option<diagnostic::Diagnostic> {
+        let p = self.encoding.as_ref()?;
+        Some(lint::rules::mca019_invalid_encoding::diagnostic(p, &self.source))
     }
 }
 

@@ -141,7 +141,7 @@ pub fn sarif(findings: &[Finding]) -> String {
             },
             locations: vec![SarifLocation {
                 physical_location: SarifPhysicalLocation {
-                    artifact_location: SarifArtifact { uri: f.file.replace('\\', "/") },
+                    artifact_location: SarifArtifact { uri: uri_path(&f.file) },
                     region: SarifRegion {
                         start_line: f.line,
                         start_column: f.column,
@@ -187,6 +187,20 @@ pub fn github(findings: &[Finding]) -> String {
     out
 }
 
+/// A relative path as a URI reference (RFC 3986): `/` separators, every
+/// byte outside the unreserved set percent-encoded (spaces, Chinese, `%`).
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
@@ -198,6 +212,12 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sarif_uris_are_percent_encoded() {
+        assert_eq!(uri_path("sql/报表 v2/a%b.sql"), "sql/%E6%8A%A5%E8%A1%A8%20v2/a%25b.sql");
+        assert_eq!(uri_path("dir\\a.sql"), "dir/a.sql");
+    }
 
     #[test]
     fn github_escapes() {

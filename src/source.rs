@@ -11,6 +11,8 @@ pub struct SourceFile {
     pub text: String,
     line_starts: Vec<usize>,
     pub secrets: Secrets,
+    /// How the file's bytes map to `text` (for writing it back).
+    pub encoding: crate::encoding::TextEncoding,
 }
 
 impl SourceFile {
@@ -23,7 +25,7 @@ impl SourceFile {
             line_starts.push(at);
         }
         let secrets = Secrets::find(&text);
-        SourceFile { name: name.into(), text, line_starts, secrets }
+        SourceFile { name: name.into(), text, line_starts, secrets, encoding: Default::default() }
     }
 
     /// 1-based line and column (in characters) of a byte offset.

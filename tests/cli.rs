@@ -158,7 +158,8 @@ fn non_utf8_is_an_error_and_the_file_is_kept() {
     std::fs::write(d.path().join("latin1.sql"), &bytes).unwrap();
     let o = run_in(d.path(), &["fix", "latin1.sql"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not valid UTF-8"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the file is not UTF-8 (byte 0xE9)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("latin1.sql:6:7"), "{}", stderr(&o));
     assert_eq!(std::fs::read(d.path().join("latin1.sql")).unwrap(), bytes);
 }
 
@@ -380,7 +381,7 @@ fn check_matches_writes_across_files() {
 fn rule_lists_and_documents() {
     let o = bin().args(["rule"]).output().unwrap();
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o).lines().count(), 18);
+    assert_eq!(stdout(&o).lines().count(), 21);
     let o = bin().args(["rule", "mca006"]).output().unwrap();
     assert!(stdout(&o).starts_with("MCA006 credentials-in-ddl\n\nAn AccessKey pair"), "{}", stdout(&o));
     let o = bin().args(["rule", "MCA99"]).output().unwrap();

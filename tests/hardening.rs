@@ -97,16 +97,15 @@ fn binary_garbage_is_refused_and_kept() {
     let d = tempfile::tempdir().unwrap();
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     std::fs::write(d.path().join("blob.sql"), &garbage).unwrap();
-    for cmd in [
-        &["fix", "blob.sql"][..],
-        &["check", "blob.sql"],
-        &["bundle", "--out", "out", "blob.sql"],
-        &["plan", "blob.sql"],
-    ] {
+    for cmd in [&["fix", "blob.sql"][..], &["bundle", "--out", "out", "blob.sql"], &["plan", "blob.sql"]] {
         let o = bin(d.path(), cmd);
         assert_eq!(o.status.code(), Some(2), "{cmd:?}");
-        assert!(stderr(&o).contains("blob.sql") && stderr(&o).contains("not valid UTF-8"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("blob.sql") && stderr(&o).contains("the file is not UTF-8"), "{}", stderr(&o));
     }
+    // check reports it as a finding (MCA019) and exits 1, as for any error.
+    let o = bin(d.path(), &["check", "--format", "json", "blob.sql"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"code\": \"MCA019\""));
     assert_eq!(std::fs::read(d.path().join("blob.sql")).unwrap(), garbage);
     assert!(!d.path().join("out").exists());
 }
@@ -119,9 +118,9 @@ fn a_file_that_disappears_is_an_error_naming_it() {
     let (inputs, errors) = mcaccess::files::collect(&[d.path().to_path_buf()]);
     assert!(errors.is_empty());
     std::fs::remove_file(&p).unwrap();
-    let e = mcaccess::files::read(&inputs[0]).unwrap_err();
+    let e = mcaccess::files::read(&inputs[0], Default::default()).unwrap_err();
     assert!(e.contains("gone.sql"), "{e}");
-    let e = mcaccess::files::write_atomic(&p, "x").unwrap_err();
+    let e = mcaccess::files::write_atomic(&p, b"x").unwrap_err();
     assert!(e.contains("gone.sql"), "{e}");
     assert!(!p.exists(), "nothing is created in its place");
     assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0, "no temporary file is left behind");

@@ -129,6 +129,7 @@ pub fn contribution(a: &Analysis) -> Contribution {
     let mut out = Contribution::default();
     let mut errors = Vec::new();
     errors.extend(a.scanned.diagnostics.iter().filter(|d| d.is_error()).cloned());
+    errors.extend(a.encoding_error());
     for sp in &a.plans {
         let stmt = &a.scanned.statements[sp.statement];
         if let Some(d) = &stmt.syntax_error {

@@ -67,8 +67,10 @@ impl PropertyList {
         self.start..self.close + 1
     }
 
+    /// The entries with this key; keys match case-insensitively
+    /// (`'ODPS.PROPERTIES.ROLEARN'` is the rolearn).
     pub fn get(&self, key: &str) -> impl Iterator<Item = &Property> {
-        self.entries.iter().filter(move |p| p.key.value == key)
+        self.entries.iter().filter(move |p| p.key.value.eq_ignore_ascii_case(key))
     }
 }
 

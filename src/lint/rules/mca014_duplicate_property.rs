@@ -25,9 +25,10 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     for stmt in ctx.analysis.scanned.statements.iter().filter(|s| s.kind.is_external()) {
         let c = &stmt.clauses;
         for list in [&c.serde_properties, &c.tbl_properties, &c.properties].into_iter().flatten() {
-            let mut first: HashMap<&str, usize> = HashMap::new();
+            // Keys are case-insensitive.
+            let mut first: HashMap<String, usize> = HashMap::new();
             for p in &list.entries {
-                if let Some(&line_of_first) = first.get(p.key.value.as_str()) {
+                if let Some(&line_of_first) = first.get(&p.key.value.to_ascii_lowercase()) {
                     out.push(
                         Diagnostic::error(
                             Code::MCA014,
@@ -38,7 +39,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
                         .help(format!("keep one of the two entries (the first is on line {line_of_first})")),
                     );
                 } else {
-                    first.insert(&p.key.value, ctx.analysis.source.line(p.key.span.start));
+                    first.insert(p.key.value.to_ascii_lowercase(), ctx.analysis.source.line(p.key.span.start));
                 }
             }
         }
@@ -62,10 +63,15 @@ mod tests {
     }
 
     #[test]
-    fn distinct_keys_pass() {
+    fn distinct_keys_pass_and_case_does_not_make_keys_distinct() {
         assert!(
-            of(Code::MCA014, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('k'='1', 'K'='2');")
+            of(Code::MCA014, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('k'='1', 'j'='2');")
                 .is_empty()
         );
+        let f = of(
+            Code::MCA014,
+            "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('odps.properties.rolearn'='a', \"ODPS.PROPERTIES.ROLEARN\"='b');",
+        );
+        assert_eq!(f.len(), 1);
     }
 }

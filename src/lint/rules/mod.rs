@@ -22,6 +22,9 @@ pub mod mca015_statement_syntax;
 pub mod mca016_write_without_write_access;
 pub mod mca017_unscoped_permissions;
 pub mod mca018_unused_allow;
+pub mod mca019_invalid_encoding;
+pub mod mca020_misplaced_rolearn;
+pub mod mca021_too_many_policies;
 
 macro_rules! rule {
     ($code:ident, $severity:ident, $module:ident) => {
@@ -35,7 +38,7 @@ macro_rules! rule {
 }
 
 /// Every rule, in code order.
-pub static RULES: [Rule; 18] = [
+pub static RULES: [Rule; 21] = [
     rule!(MCA001, Error, mca001_annotation_syntax),
     rule!(MCA002, Error, mca002_missing_rolearn),
     rule!(MCA003, Error, mca003_rolearn_mismatch),
@@ -54,6 +57,9 @@ pub static RULES: [Rule; 18] = [
     rule!(MCA016, Error, mca016_write_without_write_access),
     rule!(MCA017, Warning, mca017_unscoped_permissions),
     rule!(MCA018, Warning, mca018_unused_allow),
+    rule!(MCA019, Error, mca019_invalid_encoding),
+    rule!(MCA020, Error, mca020_misplaced_rolearn),
+    rule!(MCA021, Error, mca021_too_many_policies),
 ];
 
 /// The source a statement reads, from its handler and LOCATION, with the
