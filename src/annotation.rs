@@ -632,6 +632,17 @@ mod tests {
     }
 
     #[test]
+    fn a_trailing_comment_is_allowed() {
+        let a = access_of("-- @access oss access=read -- read only, owner's call\r");
+        assert_eq!(a.access.unwrap().value, Access::READ);
+        let a = access_of("-- @access oss --");
+        assert_eq!(a.source.value, Source::Oss);
+        assert!(matches!(parse("-- @allow MCA007 reason=legacy -- see ticket 42", 0), Ok(Annotation::Allow(_))));
+        // `--` inside a quoted value is the value's.
+        assert_eq!(access_of("-- @access oss role='a--b'").role.unwrap().value, "a--b");
+    }
+
+    #[test]
     fn cached_results_are_shifted_to_each_offset() {
         let src = "-- @access oss role=r uid=1";
         for offset in [0, 7, 1000] {

@@ -377,7 +377,15 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     let mut stdout = std::io::stdout().lock();
     let _ = match args.format {
         CheckFormat::Human => {
-            let summary = if all.is_empty() {
+            let summary = if failed {
+                // Never "passed" when a path could not be read.
+                format!(
+                    "Found {errors} error{} and {warnings} warning{} in {files} file{}; some paths could not be checked (see the errors above).\n",
+                    if errors == 1 { "" } else { "s" },
+                    if warnings == 1 { "" } else { "s" },
+                    if files == 1 { "" } else { "s" }
+                )
+            } else if all.is_empty() {
                 format!("All checks passed ({files} file{}).\n", if files == 1 { "" } else { "s" })
             } else {
                 format!(

@@ -9,7 +9,9 @@ use crate::catalog;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Mode;
 use crate::resolve::{DUAL_SIGNATURE_FLAG, StatementPlan};
-use crate::scan::{Format, KeywordCase, Literal, PropertyList, ROLEARN_KEY, ScannedFile, Statement, StatementKind};
+use crate::scan::{
+    Format, KeywordCase, Literal, Property, PropertyList, ROLEARN_KEY, ScannedFile, Statement, StatementKind,
+};
 use crate::source::SourceFile;
 use std::ops::Range;
 
@@ -225,6 +227,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// The line ending of the line holding `pos` (a file may mix LF and
+    /// CRLF: an inserted line takes the ending of the line it follows); the
+    /// file's own ending on a last line without one.
+    fn newline_of(&self, pos: usize) -> &'static str {
+        match self.text[pos..].find('\n') {
+            Some(n) if pos + n > 0 && self.text.as_bytes()[pos + n - 1] == b'\r' => "\r\n",
+            Some(_) => "\n",
+            None => self.newline,
+        }
+    }
+
     /// The length of the line break at `pos` (0, 1 or 2).
     fn newline_len(&self, pos: usize) -> usize {
         let rest = &self.text[pos..];
@@ -317,7 +330,7 @@ impl Ctx<'_> {
                             case.apply("ROW FORMAT SERDE"),
                             case.apply("WITH SERDEPROPERTIES"),
                             self.entry('\'', arn),
-                            nl = self.newline
+                            nl = self.newline_of(start)
                         )
                     } else {
                         format!(
@@ -348,7 +361,7 @@ impl Ctx<'_> {
             // not part of it.
             Some(eol) if eol < stmt_end => {
                 let indent = self.indent_of_line(lit.span.start);
-                Edit { range: eol..eol, text: format!("{}{indent}{clause}", self.newline) }
+                Edit { range: eol..eol, text: format!("{}{indent}{clause}", self.newline_of(eol)) }
             }
             _ => Edit { range: lit.span.end..lit.span.end, text: format!(" {clause}") },
         }
@@ -377,6 +390,11 @@ impl Ctx<'_> {
             let at = last.value.span.end;
             return vec![Edit { range: at..at, text: format!(",{space}{entry}") }];
         }
+        if let Some(comma) = list.entries.len().checked_sub(2).and_then(|i| list.entries[i].comma)
+            && self.first_on_line(comma)
+        {
+            return vec![self.comma_first_entry(list, comma, last, &entry)];
+        }
         let indent = if self.first_on_line(last.key.span.start) {
             self.indent_of_line(last.key.span.start).to_string()
         } else {
@@ -388,9 +406,24 @@ impl Ctx<'_> {
             // of the line (after any trailing comment).
             Some(eol) if eol < list.close => vec![
                 Edit { range: at..at, text: ",".to_string() },
-                Edit { range: eol..eol, text: format!("{}{indent}{entry}", self.newline) },
+                Edit { range: eol..eol, text: format!("{}{indent}{entry}", self.newline_of(eol)) },
             ],
-            _ => vec![Edit { range: at..at, text: format!(",{}{indent}{entry}", self.newline) }],
+            _ => vec![Edit { range: at..at, text: format!(",{}{indent}{entry}", self.newline_of(at)) }],
+        }
+    }
+
+    /// The new entry of a comma-first list (`, 'k'='v'` on each line): its
+    /// own line after the last entry's, starting with a comma like the
+    /// others, with the same indentation and spacing.
+    fn comma_first_entry(&self, list: &PropertyList, comma: usize, last: &Property, entry: &str) -> Edit {
+        let indent = self.indent_of_line(comma);
+        let gap = &self.text[comma + 1..last.key.span.start];
+        let gap = if gap.chars().all(|c| c == ' ' || c == '\t') { gap } else { " " };
+        let at = last.value.span.end;
+        let line = format!("{indent},{gap}{entry}");
+        match self.trivia_to_eol(at) {
+            Some(eol) if eol < list.close => Edit { range: eol..eol, text: format!("{}{line}", self.newline_of(eol)) },
+            _ => Edit { range: at..at, text: format!("{}{line}", self.newline_of(at)) },
         }
     }
 
@@ -428,7 +461,8 @@ impl Ctx<'_> {
                 Some(eol) if eol < limit && eol < self.text.len() => line_start..eol + self.newline_len(eol),
                 _ => {
                     let rest = &self.text[end..];
-                    start..end + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
+                    let after = end + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+                    self.join_semicolon(line_start, after).unwrap_or(start)..after
                 }
             }
         } else {
@@ -437,10 +471,25 @@ impl Ctx<'_> {
         Edit { range, text: String::new() }
     }
 
+    /// When what is removed from the start of a line leaves only the
+    /// statement's `;` there, the `;` joins the line before — unless that
+    /// line holds a `--` (its comment would swallow the `;`) or is blank.
+    fn join_semicolon(&self, line_start: usize, after: usize) -> Option<usize> {
+        if line_start == 0 || !self.text[after..].starts_with(';') {
+            return None;
+        }
+        let prev_start = self.text[..line_start - 1].rfind('\n').map_or(0, |p| p + 1);
+        let prev = &self.text[prev_start..line_start];
+        (!prev.contains("--") && !prev.trim().is_empty())
+            .then(|| self.text[..line_start].trim_end_matches(['\r', '\n', ' ', '\t']).len())
+    }
+
     fn set_flag(&self, at: usize, case: KeywordCase) -> Edit {
         let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_start = if self.text.starts_with('\u{feff}') && line_start == 0 { 3 } else { line_start };
         let pos = if self.first_on_line(at) { line_start } else { at };
-        Edit { range: pos..pos, text: format!("{} {DUAL_SIGNATURE_FLAG}=true;{}", case.apply("SET"), self.newline) }
+        // The new line follows the line before it, and takes its ending.
+        let nl = if pos > 0 { self.newline_of(pos - 1) } else { self.newline_of(pos) };
+        Edit { range: pos..pos, text: format!("{} {DUAL_SIGNATURE_FLAG}=true;{nl}", case.apply("SET")) }
     }
 }

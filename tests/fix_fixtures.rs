@@ -52,6 +52,22 @@ fn crlf_bom_and_missing_final_newline_are_kept() {
     );
 }
 
+/// A file that mixes LF and CRLF: each inserted line takes the ending of
+/// the line it follows (byte for byte; insta would normalise).
+#[test]
+fn inserted_lines_take_the_ending_of_the_line_they_follow() {
+    let text = "-- @maxcompute owner=5678901234567890\n-- @access oss\r\nCREATE EXTERNAL TABLE t (a int)\r\nSTORED BY 'com.aliyun.odps.CsvStorageHandler'\r\nLOCATION 'oss://b/p/';\n-- @access oss\nCREATE EXTERNAL TABLE u (a int)\nSTORED BY 'com.aliyun.odps.CsvStorageHandler'\nWITH SERDEPROPERTIES (\n  'a'='1'\r\n)\nLOCATION 'oss://b/q/';\n";
+    let out = run("mixed.sql", text, &Default::default()).output.unwrap();
+    let arn = "'odps.properties.rolearn'='acs:ram::5678901234567890:role/aliyunodpsdefaultrole'";
+    let expected = text
+        .replace(
+            "CsvStorageHandler'\r\nLOCATION 'oss://b/p/'",
+            &format!("CsvStorageHandler'\r\nWITH SERDEPROPERTIES ({arn})\r\nLOCATION 'oss://b/p/'"),
+        )
+        .replace("  'a'='1'\r\n", &format!("  'a'='1',\r\n  {arn}\r\n"));
+    assert_eq!(out.as_bytes(), expected.as_bytes());
+}
+
 #[test]
 fn unannotated_files_come_back_byte_for_byte() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/facts/ddl-forms");

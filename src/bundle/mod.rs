@@ -235,7 +235,7 @@ pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
                 Err(e) => {
                     let first = usages.first().expect("a role has a user");
                     let d = Diagnostic::error(
-                        crate::diagnostic::Code::MCA017,
+                        crate::diagnostic::Code::MCA021,
                         0..0,
                         format!(
                             "the permission policy of {} needs {} documents of {MAX_POLICY_CHARS} characters; RAM allows {} custom policies per role ({} statements use it, the first at {}:{})",

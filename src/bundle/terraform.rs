@@ -66,9 +66,8 @@ fn role_blocks(r: &RoleBundle, multi_account: bool) -> Vec<Block> {
         blocks.push(with_provider(b).add_attribute(("service_name", service)).build());
         return blocks;
     }
-    let tables: Vec<String> = r.usages.iter().filter_map(|u| u.table.clone()).collect();
-    let description = format!("MaxCompute external access for {} statement(s): {}", r.usages.len(), tables.join(", "));
-    let description: String = description.chars().take(1024).collect();
+    let tables: Vec<&str> = r.usages.iter().filter_map(|u| u.table.as_deref()).collect();
+    let description = describe(r.usages.len(), &tables, 1024);
     let mut role = with_provider(Block::builder("resource").add_label("alicloud_ram_role").add_label(label.clone()))
         .add_attribute(("role_name", r.role.name.as_str()));
     if let Some(trust) = &r.trust {
@@ -100,6 +99,32 @@ fn role_blocks(r: &RoleBundle, multi_account: bool) -> Vec<Block> {
 }
 
 /// The whole `main.tf`.
+/// The role's description: the tables that use it, cut at a name (never
+/// inside one) with "and N more" to stay within `max` characters (RAM's
+/// limit is 1,024).
+fn describe(statements: usize, tables: &[&str], max: usize) -> String {
+    let head = format!("MaxCompute external access for {statements} statement(s): ");
+    let len = |s: &str| s.chars().count();
+    let mut shown = 0;
+    let mut used = len(&head);
+    for (i, t) in tables.iter().enumerate() {
+        let rest = tables.len() - i - 1;
+        let tail = if rest > 0 { len(&format!(", and {rest} more")) } else { 0 };
+        let sep = if i > 0 { 2 } else { 0 };
+        if used + sep + len(t) + tail > max {
+            break;
+        }
+        used += sep + len(t);
+        shown += 1;
+    }
+    let mut out = head + &tables[..shown].join(", ");
+    if shown < tables.len() {
+        let more = tables.len() - shown;
+        out.push_str(&if shown == 0 { format!("{more} tables") } else { format!(", and {more} more") });
+    }
+    out
+}
+
 pub fn main_tf(bundle: &Bundle) -> String {
     let mut accounts: Vec<&str> = bundle.roles.iter().map(|r| r.role.account.as_str()).collect();
     accounts.sort();
@@ -136,6 +161,18 @@ pub fn main_tf(bundle: &Bundle) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_are_cut_between_names() {
+        let names: Vec<String> = (0..100).map(|i| format!("ods_orders_table_{i:03}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let d = describe(100, &names, 1024);
+        assert!(d.chars().count() <= 1024, "{}", d.len());
+        assert!(d.ends_with(" more") && d.contains(", and "), "{d}");
+        let shown = d.split(": ").nth(1).unwrap().split(", and ").next().unwrap();
+        assert!(shown.split(", ").all(|n| names.contains(&n)), "only whole names: {d}");
+        assert_eq!(describe(2, &["a", "b"], 1024), "MaxCompute external access for 2 statement(s): a, b");
+    }
 
     #[test]
     fn identifiers_are_terraform_safe() {

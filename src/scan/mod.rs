@@ -314,8 +314,11 @@ pub fn scan(text: &str) -> ScannedFile {
 }
 
 /// The diagnostic for a lexer error. A string that runs across lines before
-/// the error is the likelier culprit (a missing closing quote there shifts
-/// every quote after it), so that is what it points at.
+/// the error is the likelier culprit: a missing closing quote there shifts
+/// every quote after it, so the lexer fails only at the file's last quote.
+/// It points at where that string starts: the first string that runs
+/// across a `;` and a line end (statements ended inside it), else the first
+/// string that runs across lines.
 fn unterminated(text: &str, multiline_string: Option<Token>, e: &lexer::LexError) -> Diagnostic {
     if let (Some(t), "string") = (multiline_string, e.what) {
         let quote = &text[t.start..t.start + 1];
@@ -350,15 +353,24 @@ impl Scanner<'_> {
     /// Reads the tokens once, statement by statement.
     fn run(&mut self) -> Result<(), Diagnostic> {
         let mut in_statement = false;
-        let mut multiline_string = None;
+        // The first string across lines, and the first across `;` and a
+        // line end.
+        let mut multiline_string: Option<Token> = None;
+        let mut runaway: Option<Token> = None;
         for t in lexer::Lexer::new(self.text) {
-            let t = t.map_err(|e| unterminated(self.text, multiline_string, &e))?;
+            let t = t.map_err(|e| unterminated(self.text, runaway.or(multiline_string), &e))?;
             match t.kind {
                 TokenKind::LineComment => self.comment(t, in_statement),
                 TokenKind::Whitespace | TokenKind::BlockComment => {}
                 _ => {
-                    if t.kind == TokenKind::String && self.text.as_bytes()[t.range()].contains(&b'\n') {
-                        multiline_string = Some(t);
+                    if t.kind == TokenKind::String && runaway.is_none() {
+                        let body = &self.text.as_bytes()[t.range()];
+                        if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
+                            multiline_string = multiline_string.or(Some(t));
+                            if body[..nl].contains(&b';') {
+                                runaway = Some(t);
+                            }
+                        }
                     }
                     self.sig.push(t);
                     in_statement = true;
@@ -1064,6 +1076,24 @@ mod tests {
         let f = scan("CREATE EXTERNAL TABLE t LOCATION 'oss://x;\n");
         assert!(f.unreadable);
         assert_eq!(f.diagnostics[0].span.start, 33);
+    }
+
+    #[test]
+    fn a_missing_quote_is_reported_where_its_string_starts() {
+        // Line 4 lacks its closing quote; every later quote pairs wrongly
+        // and the lexer fails only at the last one, thousands of lines on.
+        let mut src = String::from(
+            "SET a=1;\n-- '引号' in a comment\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h'\nLOCATION 'oss://b/p/;\n",
+        );
+        for i in 0..5_000 {
+            src.push_str(&format!("INSERT INTO t{i} SELECT 'v{i}', \"x\" FROM s;\n"));
+        }
+        let f = scan(&src);
+        assert!(f.unreadable);
+        let d = &f.diagnostics[0];
+        assert_eq!(d.span.start, src.find("'oss://").unwrap());
+        assert_eq!(d.message, "unterminated string");
+        assert!(d.help.as_ref().unwrap().contains("close it with '"));
     }
 
     #[test]

@@ -97,7 +97,10 @@ pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], o
     let rolearn_texts: Vec<(String, String)> = scanned
         .statements
         .iter()
-        .flat_map(|s| s.clauses.rolearns())
+        .flat_map(|s| {
+            let tbl = s.clauses.tbl_properties.iter().flat_map(|l| l.get(ROLEARN_KEY));
+            s.clauses.rolearns().into_iter().chain(tbl)
+        })
         .map(|p| (text[p.span()].to_string(), text[p.value.span.clone()].to_string()))
         .collect();
     for e in edits.iter().filter(|e| !e.range.is_empty()) {
@@ -109,13 +112,18 @@ pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], o
         for (entry, _) in &rolearn_texts {
             rest = rest.replace(entry.as_str(), "");
         }
-        let rest = strip_comments(&rest).to_ascii_lowercase().replace("serdeproperties", "").replace("with", "");
+        // A rolearn goes with its clause when it is the clause's only entry.
+        let rest = strip_comments(&rest)
+            .to_ascii_lowercase()
+            .replace("tblproperties", "")
+            .replace("serdeproperties", "")
+            .replace("with", "");
         assert!(
             rest.chars().all(|c| c.is_whitespace() || matches!(c, ',' | '(' | ')')),
             "edit {e:?} deletes more than a rolearn entry: {deleted:?}"
         );
         assert!(
-            deleted.contains(ROLEARN_KEY) || deleted.trim().chars().all(|c| c == ','),
+            deleted.to_ascii_lowercase().contains(ROLEARN_KEY) || deleted.trim().chars().all(|c| c == ','),
             "edit {e:?} deletes {deleted:?}"
         );
     }
