@@ -441,10 +441,10 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
     }
     if broken > 0 {
         eprintln!(
-            "error: {broken} write{} need{} access the @access of {} table does not grant (MCA016); the bundle was not written",
+            "error: {broken} write{} in the repository need{} more access than {} table's @access grants (MCA016); the bundle was not written",
             if broken == 1 { "" } else { "s" },
             if broken == 1 { "s" } else { "" },
-            if broken == 1 { "its" } else { "their" },
+            if broken == 1 { "its" } else { "the" },
         );
         return ERROR;
     }
