@@ -93,21 +93,50 @@ fn serde_clause() -> impl Strategy<Value = Option<String>> {
 
 const LOCATION: &str = "'oss://oss-cn-hangzhou-internal.aliyuncs.com/lake/t/'";
 
+/// A table name as DataWorks repositories write them: plain,
+/// project-qualified, backquoted, with a scheduling variable.
+fn table_name(i: usize) -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        format!("t{i}"),
+        format!("data_prod.t{i}"),
+        format!("`data_dev`.`T{i}`"),
+        format!("tmp_t{i}_${{bizdate}}"),
+        format!("data_prod.t{i}_{{TIME_STAMP}}"),
+    ])
+}
+
+/// OSS LOCATIONs in every form: endpoint/bucket, bucket-style host, no
+/// endpoint, repeated `/`, variables in the path.
+fn oss_location() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        LOCATION,
+        "'oss://oss-cn-hangzhou-internal.aliyuncs.com/lake/t/${bizdate}/'",
+        "'oss://lake.oss-cn-hangzhou-internal.aliyuncs.com/t//p/'",
+        "'oss://lake/t/{TIME_STAMP}/'",
+        "'oss://oss-cn-hangzhou-internal.aliyuncs.com/lake/logs/day_$bizdate/'",
+    ])
+}
+
 /// One statement and whether it is annotated.
-fn statement(i: usize) -> impl Strategy<Value = (String, bool)> {
-    let name = format!("t{i}");
+fn statement(i: usize) -> BoxedStrategy<(String, bool)> {
+    // Boxed: the nested strategy types otherwise need more stack than a
+    // debug test thread has.
+    (table_name(i), oss_location()).prop_flat_map(move |(name, location)| statement_named(i, name, location)).boxed()
+}
+
+fn statement_named(i: usize, name: String, oss: &'static str) -> BoxedStrategy<(String, bool)> {
     let handler = (kw("stored"), kw("by"), ws(), serde_clause(), kw("location"), ws()).prop_map({
         let name = name.clone();
         move |(stored, by, w, serde, location, w2)| {
             let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
-            (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{stored} {by} 'com.aliyun.odps.CsvStorageHandler'{serde}{w2}{location} {LOCATION}"), true)
+            (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{stored} {by} 'com.aliyun.odps.CsvStorageHandler'{serde}{w2}{location} {oss}"), true)
         }
     });
     let serde_class = (kw("row"), kw("format"), kw("serde"), serde_clause(), kw("stored"), kw("as"), ws()).prop_map({
         let name = name.clone();
         move |(row, format, serde_kw, serde, stored, as_kw, w)| {
             let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
-            (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{row} {format} {serde_kw} 'org.apache.hadoop.hive.ql.io.orc.OrcSerde'{serde}{w}{stored} {as_kw} orc LOCATION {LOCATION}"), true)
+            (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{row} {format} {serde_kw} 'org.apache.hadoop.hive.ql.io.orc.OrcSerde'{serde}{w}{stored} {as_kw} orc LOCATION {oss}"), true)
         }
     });
     let bare = (
@@ -119,10 +148,7 @@ fn statement(i: usize) -> impl Strategy<Value = (String, bool)> {
         .prop_map({
             let name = name.clone();
             move |(stored, as_kw, fmt, w)| {
-                (
-                    format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{stored} {as_kw} {fmt}{w}LOCATION {LOCATION}"),
-                    true,
-                )
+                (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}{stored} {as_kw} {fmt}{w}LOCATION {oss}"), true)
             }
         });
     let dual = (serde_clause(), ws(), kw("location")).prop_map({
@@ -132,12 +158,9 @@ fn statement(i: usize) -> impl Strategy<Value = (String, bool)> {
             (format!("CREATE EXTERNAL TABLE {name} (a STRING){w}STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler'{serde}{w}{location} 'jdbc:postgresql://h-cn-hangzhou-internal.hologres.aliyuncs.com:80/db?table=t/'"), true)
         }
     });
-    let unload = (serde_clause(), ws()).prop_map(|(serde, w)| {
+    let unload = (serde_clause(), ws()).prop_map(move |(serde, w)| {
         let serde = serde.map(|s| format!("{w}{s}")).unwrap_or_default();
-        (
-            format!("UNLOAD FROM src INTO LOCATION {LOCATION}{w}STORED BY 'com.aliyun.odps.CsvStorageHandler'{serde}"),
-            true,
-        )
+        (format!("UNLOAD FROM src INTO LOCATION {oss}{w}STORED BY 'com.aliyun.odps.CsvStorageHandler'{serde}"), true)
     });
     let plain = prop_oneof![
         Just(("SELECT 'a;b', \"c\" FROM t".to_string(), false)),
@@ -149,8 +172,24 @@ fn statement(i: usize) -> impl Strategy<Value = (String, bool)> {
             false
         )),
         Just(("INSERT INTO t SELECT 1".to_string(), false)),
+        // Writes anywhere in a statement.
+        Just((
+            format!(
+                "FROM src INSERT OVERWRITE TABLE data_prod.t{i} PARTITION (ds='${{bizdate}}') SELECT a\nINSERT INTO tmp_t{i}_${{bizdate}} (a) SELECT a"
+            ),
+            false
+        )),
+        Just((format!("WITH w AS (SELECT 1 AS a)\nINSERT INTO TABLE `data_dev`.`T{i}` SELECT a FROM w"), false)),
     ];
-    prop_oneof![3 => handler, 2 => serde_class, 2 => bare, 1 => unload, 1 => dual, 2 => plain]
+    prop_oneof![
+        3 => handler.boxed(),
+        2 => serde_class.boxed(),
+        2 => bare.boxed(),
+        1 => unload.boxed(),
+        1 => dual.boxed(),
+        2 => plain.boxed()
+    ]
+    .boxed()
 }
 
 fn annotation(unload: bool) -> impl Strategy<Value = String> {
@@ -168,9 +207,13 @@ fn file() -> impl Strategy<Value = String> {
         (0usize..1000).prop_flat_map(|i| (statement(i), annotation(false), annotation(true), ws())),
         1..6,
     );
-    (stmts, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-        |(stmts, crlf, bom, final_nl, final_semi)| {
+    (stmts, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), prop::bool::weighted(0.03)).prop_map(
+        |(stmts, crlf, bom, final_nl, final_semi, long_line)| {
             let mut out = String::from("-- @maxcompute owner=5678901234567890\n");
+            if long_line {
+                // A generated comment line of 72,000 characters.
+                out.push_str(&format!("-- {}\n", "长".repeat(24_000)));
+            }
             let n = stmts.len();
             for (k, ((sql, annotated), ann, ann_unload, w)) in stmts.into_iter().enumerate() {
                 if annotated {
@@ -223,6 +266,31 @@ proptest! {
         }
         prop_assert_eq!(out.starts_with('\u{feff}'), text.starts_with('\u{feff}'));
         prop_assert_eq!(out.ends_with('\n'), text.ends_with('\n'));
+        // Every write is seen, with its whole name.
+        for stmt in &r.analysis.scanned.statements {
+            let sql = &text[stmt.span.clone()];
+            let targets: Vec<&str> = stmt.writes.iter().map(|w| w.target.text.as_str()).collect();
+            if sql.starts_with("FROM src") || sql.starts_with("WITH w") {
+                let digits_after = |p: &str| -> String {
+                    sql[sql.find(p).unwrap() + p.len()..].chars().take_while(char::is_ascii_digit).collect()
+                };
+                let want = if sql.starts_with("FROM") {
+                    let i = digits_after("data_prod.t");
+                    vec![format!("data_prod.t{i}"), format!("tmp_t{i}_${{bizdate}}")]
+                } else {
+                    vec![format!("data_dev.T{}", digits_after("`T"))]
+                };
+                prop_assert_eq!(targets, want);
+            }
+        }
+        // Reports render whatever the line lengths, and stay small.
+        let analyses = vec![r.analysis.clone()];
+        let repo = RepoIndex::build(&analyses);
+        let ctx = FileContext { analysis: &analyses[0], fixes: &r.plan, config: &cfg, repo: &repo, today: "2026-11-23" };
+        for f in lint_file(&ctx, &Options::default()) {
+            let shown = mcaccess::report::render(&f.diagnostic, &analyses[0].source, mcaccess::report::Style::plain());
+            prop_assert!(shown.len() < 20_000, "{} bytes", shown.len());
+        }
         // Every annotated statement now has exactly its planned rolearn.
         // (none for dual-signature, which also has its SET before it).
         for sp in &again.analysis.plans {
@@ -375,6 +443,48 @@ proptest! {
             let again = run("m.sql", &out, &Config::default());
             prop_assert!(again.plan.errors.is_empty(), "fix produced a file it cannot read:\n{out}");
             prop_assert_eq!(again.plan.edits(), vec![], "not idempotent:\n{}", out);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    /// A GBK comment put at the start of any line: without `[files]
+    /// encoding` it is one MCA019 finding at that line and `fix` refuses the
+    /// file; with `encoding = "gbk"` the file is fixed exactly as its UTF-8
+    /// twin and written back in GBK with the comment's bytes intact.
+    #[test]
+    fn non_utf8_bytes_in_comments(text in file(), line in any::<prop::sample::Index>()) {
+        use mcaccess::encoding::{TextEncoding, decode};
+        let text = text.trim_start_matches('\u{feff}');
+        // A file is GBK or UTF-8, not both: the rest of it is ASCII.
+        prop_assume!(text.is_ascii());
+        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len())
+            .collect();
+        let at = starts[line.index(starts.len())];
+        let gbk_comment = [b"-- \xd6\xd0\xce\xc4\xd7\xa2\xca\xcd".as_slice(), nl.as_bytes()].concat();
+        let bytes = [text[..at].as_bytes(), &gbk_comment, text[at..].as_bytes()].concat();
+        let twin = format!("{}-- 中文注释{nl}{}", &text[..at], &text[at..]);
+
+        let a = mcaccess::analyse_decoded("g.sql".into(), decode(bytes.clone(), TextEncoding::Utf8), &Config::default());
+        let e = a.encoding_error().expect("an encoding finding");
+        prop_assert_eq!(a.source.line_col(e.span.start), (text[..at].matches('\n').count() + 1, 4));
+        prop_assert!(a.fixes().errors.iter().any(|d| d.code == mcaccess::diagnostic::Code::MCA019));
+
+        let g = mcaccess::analyse_decoded("g.sql".into(), decode(bytes, TextEncoding::Gbk), &Config::default());
+        prop_assert!(g.encoding.is_none());
+        let plan = g.fixes();
+        let expected = run("g.sql", &twin, &Config::default());
+        prop_assert_eq!(&plan.errors, &expected.plan.errors);
+        if let Some(out_twin) = expected.output {
+            let out = mcaccess::fix::apply(&g.source.text, &plan.edits());
+            prop_assert_eq!(&out, &out_twin);
+            let written = TextEncoding::Gbk.encode(&out).expect("GBK can write it");
+            prop_assert!(written.windows(gbk_comment.len()).any(|w| w == gbk_comment.as_slice()));
         }
     }
 }
