@@ -210,76 +210,79 @@ enum FixOutcome {
     Failed,
 }
 
-fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
-    let mut failed = false;
-    // Per file, in parallel: (stderr text, stdout text, outcome).
-    let results = for_each_file(&args.paths, config, &mut failed, |input, analysis| {
-        let file = &analysis.source;
-        let warnings: Vec<Diagnostic> =
-            analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
-        let mut err = render_all(file, &warnings, style);
-        let mut out = Vec::new();
-        let fp = analysis.fixes();
-        if !fp.errors.is_empty() {
-            err.push_str(&render_all(file, &fp.errors, style));
-            let n = fp.errors.len();
-            err.push_str(&format!("error: {}: not changed ({n} error{})\n", file.name, if n == 1 { "" } else { "s" }));
-            return (err, out, FixOutcome::Failed);
-        }
-        let edits = fp.edits();
-        // What is written (a file, or stdout) is verified first; --check and
-        // --diff write nothing.
-        let verified = if args.check || args.diff {
-            Ok(fix::apply(&file.text, &edits))
-        } else {
-            crate::apply_verified(&analysis, &edits, config)
-        };
-        let new = match verified {
-            Ok(new) => new,
-            Err(e) => {
-                err.push_str(&format!("error: {e}\n"));
-                return (err, out, FixOutcome::Failed);
-            }
-        };
-        let outcome = if edits.is_empty() { FixOutcome::Unchanged } else { FixOutcome::Changed };
-        // Written in the file's own encoding (GBK stays GBK).
-        let Some(bytes) = file.encoding.encode(&new) else {
-            err.push_str(&format!(
-                "error: {}: the new text cannot be written in the file's encoding; left untouched\n",
-                file.name
-            ));
-            return (err, out, FixOutcome::Failed);
-        };
-        if *input == Input::Stdin && !args.check && !args.diff {
-            out = bytes.into_owned();
-            return (err, out, outcome);
-        }
-        if edits.is_empty() {
-            return (err, out, outcome);
-        }
-        if args.diff {
-            let name = file.name.as_str();
-            // Secrets never reach the screen: the diff is of masked texts
-            // (masking keeps every length, so the edits apply unchanged).
-            let old = file.secrets.mask_text(&file.text);
-            let new = fix::apply(&old, &edits);
-            let diff = similar::TextDiff::from_lines(old.as_ref(), &new);
-            let mut text =
-                diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
-            if !new.ends_with('\n') {
-                text.push('\n');
-            }
-            out = text.into_bytes();
-        } else if args.check {
-            out = format!("would fix: {}\n", file.name).into_bytes();
-        } else if let Input::File(path) = input
+/// `fix` on one analysed file: (stderr text, stdout bytes, outcome).
+fn fix_file(
+    args: &FixArgs,
+    config: &Config,
+    style: Style,
+    input: &Input,
+    analysis: Analysis,
+) -> (String, Vec<u8>, FixOutcome) {
+    let file = &analysis.source;
+    let warnings: Vec<Diagnostic> = analysis.scanned.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
+    let mut err = render_all(file, &warnings, style);
+    let fp = analysis.fixes();
+    if !fp.errors.is_empty() {
+        err.push_str(&render_all(file, &fp.errors, style));
+        let n = fp.errors.len();
+        err.push_str(&format!("error: {}: not changed ({n} error{})\n", file.name, if n == 1 { "" } else { "s" }));
+        return (err, Vec::new(), FixOutcome::Failed);
+    }
+    let edits = fp.edits();
+    // What is written (a file, or stdout) is verified first; --check and
+    // --diff write nothing.
+    let verified = if args.check || args.diff {
+        Ok(fix::apply(&file.text, &edits))
+    } else {
+        crate::apply_verified(&analysis, &edits, config)
+    };
+    // Written in the file's own encoding (GBK stays GBK).
+    let bytes = verified.and_then(|new| {
+        file.encoding.encode(&new).map(|b| b.into_owned()).ok_or_else(|| {
+            format!("{}: the new text cannot be written in the file's encoding; left untouched", file.name)
+        })
+    });
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => return (err + &format!("error: {e}\n"), Vec::new(), FixOutcome::Failed),
+    };
+    let outcome = if edits.is_empty() { FixOutcome::Unchanged } else { FixOutcome::Changed };
+    let out = if *input == Input::Stdin && !args.check && !args.diff {
+        bytes
+    } else if edits.is_empty() {
+        Vec::new()
+    } else if args.diff {
+        masked_diff(file, &edits).into_bytes()
+    } else if args.check {
+        format!("would fix: {}\n", file.name).into_bytes()
+    } else {
+        if let Input::File(path) = input
             && let Err(e) = files::write_atomic(path, &bytes)
         {
-            err.push_str(&format!("error: {e}\n"));
-            return (err, out, FixOutcome::Failed);
+            return (err + &format!("error: {e}\n"), Vec::new(), FixOutcome::Failed);
         }
-        (err, out, outcome)
-    });
+        Vec::new()
+    };
+    (err, out, outcome)
+}
+
+/// A unified diff of `edits` with the file's secrets masked (masking keeps
+/// every length, so the edits apply to the masked text unchanged).
+fn masked_diff(file: &SourceFile, edits: &[fix::Edit]) -> String {
+    let name = file.name.as_str();
+    let old = file.secrets.mask_text(&file.text);
+    let new = fix::apply(&old, edits);
+    let diff = similar::TextDiff::from_lines(old.as_ref(), &new);
+    let mut text = diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
+    if !new.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
+    let mut failed = false;
+    let results = for_each_file(&args.paths, config, &mut failed, |input, a| fix_file(args, config, style, input, a));
     let (mut changed, mut unchanged, mut with_errors) = (0usize, 0usize, 0usize);
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
@@ -432,20 +435,7 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
         writers.extend(writer);
     }
     // A policy that breaks the repository's own jobs is never written.
-    let mut broken = 0;
-    for a in &writers {
-        for d in crate::lint::rules::mca016_write_without_write_access::findings(&a.scanned, &index) {
-            eprint!("{}", report::render(&d, &a.source, style));
-            broken += 1;
-        }
-    }
-    if broken > 0 {
-        eprintln!(
-            "error: {broken} write{} in the repository need{} more access than {} table's @access grants (MCA016); the bundle was not written",
-            if broken == 1 { "" } else { "s" },
-            if broken == 1 { "s" } else { "" },
-            if broken == 1 { "its" } else { "the" },
-        );
+    if writes_lack_access(&writers, &index, style) {
         return ERROR;
     }
     let bundle = match crate::bundle::assemble(parts) {
@@ -506,6 +496,27 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
             ERROR
         }
     }
+}
+
+/// Reports every write that needs more than its table's `@access` grants
+/// (MCA016, as `check` finds them); whether there was any.
+fn writes_lack_access(writers: &[Analysis], index: &crate::repo::RepoIndex, style: Style) -> bool {
+    let mut broken = 0;
+    for a in writers {
+        for d in crate::lint::rules::mca016_write_without_write_access::findings(&a.scanned, index) {
+            eprint!("{}", report::render(&d, &a.source, style));
+            broken += 1;
+        }
+    }
+    if broken > 0 {
+        eprintln!(
+            "error: {broken} write{} in the repository need{} more access than {} table's @access grants (MCA016); the bundle was not written",
+            if broken == 1 { "" } else { "s" },
+            if broken == 1 { "s" } else { "" },
+            if broken == 1 { "its" } else { "the" },
+        );
+    }
+    broken > 0
 }
 
 fn run_rule(args: &RuleArgs) -> u8 {

@@ -1,16 +1,20 @@
-//! The whole pipeline: scan, resolve, fix (with its contract: bytes outside
-//! the edits kept, idempotent), check and bundle.
+//! The whole pipeline from raw bytes: decode (UTF-8, else GBK, else lossy
+//! with an encoding finding), scan, resolve, fix (with its contract: bytes
+//! outside the edits kept, idempotent), check (no rendered report shows a
+//! secret) and bundle.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use mcaccess::config::Config;
 use mcaccess::lint::{FileContext, Options, RepoIndex, lint_file};
+use mcaccess::encoding::{TextEncoding, decode};
 use mcaccess::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let config = Config::default();
-    let analysis = mcaccess::analyse(SourceFile::new("f.sql", text.to_string()), &config);
+    let config = Config { legacy_encoding: TextEncoding::Gbk, ..Config::default() };
+    let analysis = mcaccess::analyse_decoded("f.sql".into(), decode(data.to_vec(), TextEncoding::Gbk), &config);
+    let text = analysis.source.text.clone();
+    let text = text.as_str();
     let plan = analysis.fixes();
     if plan.errors.is_empty() {
         let edits = plan.edits();
@@ -31,8 +35,20 @@ fuzz_target!(|data: &[u8]| {
     let analyses = vec![analysis];
     let repo = RepoIndex::build(&analyses);
     let ctx = FileContext { analysis: &analyses[0], fixes: &plan, config: &config, repo: &repo, today: "2026-11-23" };
+    let source = &analyses[0].source;
+    // Secrets that appear once in the file must appear in no report.
+    let secrets: Vec<&str> = source
+        .secrets
+        .ranges()
+        .iter()
+        .map(|r| &text[r.clone()])
+        .filter(|s| s.len() >= 6 && text.matches(*s).count() == 1)
+        .collect();
     for f in lint_file(&ctx, &Options::default()) {
-        let _ = mcaccess::report::render(&f.diagnostic, &analyses[0].source, mcaccess::report::Style::plain());
+        let shown = mcaccess::report::render(&f.diagnostic, source, mcaccess::report::Style::plain());
+        for s in &secrets {
+            assert!(!shown.contains(s), "a report shows the secret {s:?}");
+        }
     }
     if let Ok(b) = mcaccess::bundle::build(&analyses) {
         let _ = b.files();
