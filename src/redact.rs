@@ -29,7 +29,8 @@ impl Secrets {
         let mut out = Secrets::default();
         let bytes = text.as_bytes();
         let mut from = 0;
-        while let Some(p) = text[from..].find("://").map(|p| p + from) {
+        // memchr's SIMD search: this runs over every byte of every file.
+        while let Some(p) = memchr::memmem::find(&bytes[from..], b"://").map(|p| p + from) {
             // The scheme: ASCII letters, digits, `:+.-` before `://`.
             let scheme = text.as_bytes()[..p]
                 .iter()

@@ -158,9 +158,9 @@ impl Iterator for Lexer<'_> {
                     while i < bytes.len() && is_word_byte(bytes[i]) {
                         i += 1;
                     }
-                    match variable_len(bytes, i) {
-                        0 => break,
-                        n => i += n,
+                    match bytes.get(i) {
+                        Some(b'$' | b'{') if variable_len(bytes, i) > 0 => i += variable_len(bytes, i),
+                        _ => break,
                     }
                 }
                 TokenKind::Word

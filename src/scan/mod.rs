@@ -672,13 +672,20 @@ fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, usize) {
     if is_punct(text, Some(first), "<") {
         return (Some(Name { text: text[span.clone()].to_string(), span }), j);
     }
-    let name: String = sig[i..j]
-        .iter()
-        .map(|t| match t.kind {
-            TokenKind::QuotedIdent => unquote(&text[t.range()]),
-            _ => text[t.range()].to_string(),
-        })
-        .collect();
+    // Most names are written without backquotes or spaces: one copy.
+    let plain = sig[i..j].iter().all(|t| t.kind != TokenKind::QuotedIdent)
+        && sig[j - 1].end - first.start == sig[i..j].iter().map(|t| t.end - t.start).sum::<usize>();
+    let name: String = if plain {
+        text[span.clone()].to_string()
+    } else {
+        sig[i..j]
+            .iter()
+            .map(|t| match t.kind {
+                TokenKind::QuotedIdent => unquote(&text[t.range()]),
+                _ => text[t.range()].to_string(),
+            })
+            .collect()
+    };
     (Some(Name { text: name, span }), j)
 }
 
