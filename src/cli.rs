@@ -591,6 +591,22 @@ fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn an_internal_failure_on_one_file_fails_that_file_only() {
+        let d = tempfile::tempdir().unwrap();
+        for name in ["a.sql", "b.sql", "c.sql"] {
+            std::fs::write(d.path().join(name), "SELECT 1;").unwrap();
+        }
+        let mut failed = false;
+        let config = crate::config::Config::default();
+        let done = super::for_each_file(&[d.path().to_path_buf()], &config, &mut failed, |_, a| {
+            assert!(!a.source.name.ends_with("b.sql"), "a bug that only b.sql triggers");
+            a.source.name.rsplit('/').next().unwrap().to_string()
+        });
+        assert_eq!(done, vec!["a.sql", "c.sql"]);
+        assert!(failed, "the failure is reported, so the run exits 2");
+    }
+
+    #[test]
     fn clap_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();

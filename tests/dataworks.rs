@@ -260,3 +260,33 @@ fn a_path_that_does_not_exist_is_an_error() {
     assert!(!text(&o.stdout).contains("All checks passed"), "{}", text(&o.stdout));
     assert!(text(&o.stderr).contains("no/such/dir"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn a_bundle_and_a_plan_of_a_table_with_an_access_key_never_hold_it() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("ak.sql"),
+        format!(
+            "-- @maxcompute owner=5678901234567890\n-- @access oss access=read,write\nCREATE EXTERNAL TABLE ak_t (a STRING)\nSTORED BY 'com.aliyun.odps.CsvStorageHandler'\nLOCATION 'oss://{KEY_ID}:{SECRET}@oss-cn-hangzhou-internal.aliyuncs.com/lake/ak/';\n"
+        ),
+    )
+    .unwrap();
+    for args in [&["plan", "--format", "json"][..], &["plan"], &["fix", "--diff"], &["bundle", "--out", "out"]] {
+        assert_clean(&run(d.path(), args), &args.join(" "));
+    }
+    let mut stack = vec![d.path().join("out")];
+    let mut files = 0;
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(!text.contains(SECRET) && !text.contains(KEY_ID), "{} holds the secret", path.display());
+            }
+        }
+    }
+    assert!(files >= 5, "the bundle was written ({files} files)");
+}
