@@ -252,6 +252,20 @@ fn plan_json_has_the_resolved_role_trust_and_permissions() {
     );
 }
 
+/// The docs' Tablestore example with the comma after the mapping missing:
+/// plan refuses it as bundle does, instead of planning without a LOCATION.
+#[test]
+fn plan_refuses_a_statement_it_cannot_read() {
+    let text = format!(
+        "{OWNER_HEADER}-- @access tablestore\nCREATE EXTERNAL TABLE IF NOT EXISTS ots_vehicle_track\n(\nvid bigint,\ngt bigint\n)\nSTORED BY 'com.aliyun.odps.TableStoreStorageHandler'\nWITH SERDEPROPERTIES (\n'tablestore.columns.mapping'=':vid, :gt'\n'tablestore.table.name'='vehicle_track'\n)\nLOCATION 'tablestore://cap1.cn-hangzhou.ots-internal.aliyuncs.com';\n"
+    );
+    let d = repo(&[("a.sql", &text)]);
+    let o = run_in(d.path(), &["plan", "a.sql"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("missing comma between properties in SERDEPROPERTIES"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[a.sql:10:41]"), "{}", stderr(&o));
+}
+
 #[test]
 fn plan_names_the_foreign_server_for_schemas() {
     let text = format!(
