@@ -282,7 +282,11 @@ fn checked(ok: bool, value: &Spanned<String>, what: &str, help: &str) -> Result<
     if ok {
         Ok(value.value.clone())
     } else {
-        Err(syntax(value.span.clone(), format!("`{}` is not {what}", value.value))
+        // The span points at the value; the message quotes at most 40
+        // characters of it.
+        let shown: String = value.value.chars().take(40).collect();
+        let more = if shown.len() < value.value.len() { "…" } else { "" };
+        Err(syntax(value.span.clone(), format!("`{shown}{more}` is not {what}"))
             .label(format!("expected {what}"))
             .help(help.to_string()))
     }

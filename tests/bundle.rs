@@ -275,8 +275,37 @@ fn the_cli_script_is_valid_bash_and_quotes_its_json() {
 }
 
 #[test]
-fn two_builds_give_identical_bytes() {
-    let a = build(&analyse_dir(&fixture("bundle/all_sources"))).files();
-    let b = build(&analyse_dir(&fixture("bundle/all_sources"))).files();
-    assert_eq!(a, b);
+fn two_runs_write_identical_bytes() {
+    // Two processes (so no in-process state, hash seed or thread schedule is
+    // shared), each writing a bundle; every file is compared byte for byte.
+    let out = tempfile::tempdir().unwrap();
+    let run = |dir: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_mcaccess"))
+            .current_dir(fixture("bundle/all_sources"))
+            .args(["bundle", "--out"])
+            .arg(out.path().join(dir))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut files = BTreeMap::new();
+        let mut stack = vec![out.path().join(dir)];
+        while let Some(p) = stack.pop() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path.strip_prefix(out.path().join(dir)).unwrap().to_path_buf();
+                    files.insert(rel, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        files
+    };
+    let (a, b) = (run("a"), run("b"));
+    assert!(a.len() >= 10, "{} files", a.len());
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{} differs between runs", path.display());
+    }
 }

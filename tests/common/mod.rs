@@ -77,17 +77,18 @@ pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], o
     }
     assert_eq!(&output.as_bytes()[at_out..], &text.as_bytes()[at_in..], "bytes after the last edit changed");
 
-    // Regions of annotated statements (annotation block line start ..
-    // statement end), in order, for a binary search per edit.
-    let regions: Vec<(usize, usize)> = scanned
-        .statements
-        .iter()
-        .filter(|s| s.access.is_some())
-        .map(|s| {
-            let r = scanned.region(text, s);
-            (r.start, r.end)
-        })
-        .collect();
+    // Regions of annotated statements: from the end of the statement before
+    // (where its annotations, and a SET it needs, can only be) to the
+    // statement's end. Computed here from the statements' spans alone, not
+    // with the scanner's own region helpers that the contract is checking.
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    let mut previous_end = 0;
+    for s in &scanned.statements {
+        if s.access.is_some() {
+            regions.push((previous_end, s.span.end));
+        }
+        previous_end = s.span.end;
+    }
     for e in edits {
         let i = regions.partition_point(|r| r.0 <= e.range.start);
         let inside = i > 0 && e.range.end <= regions[i - 1].1;
