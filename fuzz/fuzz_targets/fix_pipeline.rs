@@ -5,6 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../../tests/common/contract.rs"]
+mod contract;
 use mcaccess::config::Config;
 use mcaccess::lint::{FileContext, Options, RepoIndex, lint_file};
 use mcaccess::encoding::{TextEncoding, decode};
@@ -19,15 +22,9 @@ fuzz_target!(|data: &[u8]| {
     if plan.errors.is_empty() {
         let edits = plan.edits();
         let out = mcaccess::fix::apply(text, &edits);
-        let (mut at_in, mut at_out) = (0, 0);
-        for e in &edits {
-            assert!(e.range.start >= at_in, "overlapping edits");
-            let gap = &text.as_bytes()[at_in..e.range.start];
-            assert_eq!(&out.as_bytes()[at_out..at_out + gap.len()], gap);
-            at_out += gap.len() + e.text.len();
-            at_in = e.range.end;
-        }
-        assert_eq!(&out.as_bytes()[at_out..], &text.as_bytes()[at_in..]);
+        // The same contract the tests prove: bytes outside the edits kept,
+        // edits only in annotated statements, deletions only rolearn material.
+        contract::assert_edit_contract(text, &analysis.scanned, &edits, &out);
         let again = mcaccess::analyse(SourceFile::new("f.sql", out.clone()), &config).fixes();
         assert!(again.errors.is_empty(), "fix wrote a file it cannot read: {out:?}");
         assert!(again.edits().is_empty(), "fix is not idempotent: {out:?}");
