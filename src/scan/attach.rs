@@ -1,0 +1,209 @@
+//! Splitting the tokens into statements at top-level `;`, parsing
+//! annotation comments on the way, and attaching each `@access`/`@allow` to
+//! the statement after it (`@maxcompute` to the rest of the file).
+
+use super::lexer::{self, Token, TokenKind};
+use super::recognise::{first_words, recognise};
+use super::syntax::{AnnotationComment, MaxComputeContext, ScannedFile};
+use crate::annotation::{self, Annotation, CommentKind};
+use crate::diagnostic::{Code, Diagnostic};
+
+/// The diagnostic for a lexer error. A string that runs across lines before
+/// the error is the likelier culprit: a missing closing quote there shifts
+/// every quote after it, so the lexer fails only at the file's last quote.
+/// It points at where that string starts: the first string that runs
+/// across a `;` and a line end (statements ended inside it), else the first
+/// string that runs across lines.
+fn unterminated(text: &str, multiline_string: Option<Token>, e: &lexer::LexError) -> Diagnostic {
+    if let (Some(t), "string") = (multiline_string, e.what) {
+        let quote = &text[t.start..t.start + 1];
+        let runs_to = text[..t.end].matches('\n').count() + 1;
+        return Diagnostic::error(Code::MCA015, t.start..t.start + 1, "unterminated string")
+            .label(format!("this string runs on to line {runs_to}"))
+            .help(format!("close it with {quote} on its own line: every quote after it is paired wrongly"));
+    }
+    let end = (e.at + 1).min(text.len());
+    Diagnostic::error(Code::MCA015, e.at..end, format!("unterminated {}", e.what))
+        .label(format!("this {} is never closed", e.what))
+        .help(format!("close it with {}; inside a string, write a quote as '' or \\'", e.closer))
+}
+
+const DANGLING_HELP: &str =
+    "put it directly above the CREATE EXTERNAL TABLE, CREATE EXTERNAL SCHEMA, UNLOAD or LOAD statement it describes";
+
+pub(super) struct Scanner<'a> {
+    text: &'a str,
+    out: &'a mut ScannedFile,
+    pending_access: Option<usize>,
+    /// An unreadable `@access` is waiting for its statement.
+    pending_broken: bool,
+    /// The running `@maxcompute` values.
+    maxcompute: MaxComputeContext,
+    /// Reused buffer of a statement's significant tokens.
+    sig: Vec<Token>,
+    pending_allows: Vec<usize>,
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn new(text: &'a str, out: &'a mut ScannedFile) -> Scanner<'a> {
+        Scanner {
+            text,
+            out,
+            pending_access: None,
+            pending_broken: false,
+            pending_allows: Vec::new(),
+            maxcompute: MaxComputeContext::default(),
+            sig: Vec::new(),
+        }
+    }
+
+    /// Reads the tokens once, statement by statement.
+    pub(super) fn run(&mut self) -> Result<(), Diagnostic> {
+        let mut in_statement = false;
+        // The first string across lines, and the first across `;` and a
+        // line end.
+        let mut multiline_string: Option<Token> = None;
+        let mut runaway: Option<Token> = None;
+        for t in lexer::Lexer::new(self.text) {
+            let t = t.map_err(|e| unterminated(self.text, runaway.or(multiline_string), &e))?;
+            match t.kind {
+                TokenKind::LineComment => self.comment(t, in_statement),
+                TokenKind::Whitespace | TokenKind::BlockComment => {}
+                _ => {
+                    if t.kind == TokenKind::String && runaway.is_none() {
+                        let body = &self.text.as_bytes()[t.range()];
+                        if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
+                            multiline_string = multiline_string.or(Some(t));
+                            if body[..nl].contains(&b';') {
+                                runaway = Some(t);
+                            }
+                        }
+                    }
+                    self.sig.push(t);
+                    in_statement = true;
+                    if t.kind == TokenKind::Semicolon {
+                        self.statement();
+                        in_statement = false;
+                    }
+                }
+            }
+        }
+        if in_statement {
+            self.statement();
+        }
+        if let Some(a) = self.pending_access.take() {
+            let span = self.out.annotations[a].span.clone();
+            self.out.diagnostics.push(
+                Diagnostic::error(Code::MCA010, span, "@access is not followed by any statement")
+                    .label("applies to nothing")
+                    .help(format!("{DANGLING_HELP}, or remove it")),
+            );
+        }
+        for a in std::mem::take(&mut self.pending_allows) {
+            let span = self.out.annotations[a].span.clone();
+            self.out.diagnostics.push(
+                Diagnostic::warning(Code::MCA010, span, "@allow is not followed by any statement")
+                    .label("silences nothing")
+                    .help("put it directly above the statement whose finding it silences, or remove it"),
+            );
+        }
+        Ok(())
+    }
+
+    fn comment(&mut self, t: Token, inside_statement: bool) {
+        let raw = &self.text[t.range()];
+        let text = raw.strip_suffix('\r').unwrap_or(raw);
+        let span = t.start..t.start + text.len();
+        match annotation::classify(text) {
+            CommentKind::Foreign => {}
+            CommentKind::NearMiss { suggestion, word } => {
+                let word_span = t.start + word.start..t.start + word.end;
+                let written = &self.text[word_span.clone()];
+                self.out.diagnostics.push(
+                    Diagnostic::warning(Code::MCA001, word_span, format!("`{written}` is not an mcaccess annotation"))
+                        .label("unknown annotation")
+                        .help(format!("did you mean `@{suggestion}`?")),
+                );
+            }
+            CommentKind::Ours if inside_statement => {
+                self.out.diagnostics.push(
+                    Diagnostic::error(Code::MCA010, span, "annotation inside a statement")
+                        .label("applies to nothing here")
+                        .help("move it above the statement, before its first keyword"),
+                );
+            }
+            CommentKind::Ours => match annotation::parse(text, t.start) {
+                Err(d) => {
+                    self.pending_broken |= text[2..].trim_start().starts_with("@access");
+                    self.out.diagnostics.push(d)
+                }
+                Ok(a) => {
+                    let index = self.out.annotations.len();
+                    match &a {
+                        Annotation::Access(_) => {
+                            if let Some(prev) = self.pending_access {
+                                let prev_line =
+                                    self.text[..self.out.annotations[prev].span.start].matches('\n').count() + 1;
+                                self.out.diagnostics.push(
+                                    Diagnostic::error(
+                                        Code::MCA001,
+                                        span.clone(),
+                                        "a statement takes one @access; this is the second",
+                                    )
+                                    .label("second @access")
+                                    .help(format!("merge it with the @access on line {prev_line} into one line")),
+                                );
+                                return;
+                            }
+                            self.pending_access = Some(index);
+                        }
+                        Annotation::Allow(_) => self.pending_allows.push(index),
+                        Annotation::MaxCompute(m) => {
+                            if m.owner.is_some() {
+                                self.maxcompute.owner = m.owner.clone();
+                            }
+                            if m.region.is_some() {
+                                self.maxcompute.region = m.region.clone();
+                            }
+                        }
+                    }
+                    self.out.annotations.push(AnnotationComment { span, annotation: a, statement: None });
+                }
+            },
+        }
+    }
+
+    /// Ends the statement whose significant tokens are in `self.sig`.
+    fn statement(&mut self) {
+        let sig = std::mem::take(&mut self.sig);
+        let index = self.out.statements.len();
+        let mut stmt = recognise(self.text, &sig);
+        stmt.broken_access = std::mem::take(&mut self.pending_broken);
+        stmt.maxcompute = self.maxcompute.clone();
+        if let Some(a) = self.pending_access.take() {
+            if stmt.kind.is_external() {
+                stmt.access = Some(a);
+                self.out.annotations[a].statement = Some(index);
+            } else {
+                let span = self.out.annotations[a].span.clone();
+                let found = first_words(self.text, &sig);
+                self.out.diagnostics.push(
+                    Diagnostic::error(
+                        Code::MCA010,
+                        span,
+                        format!("@access applies to the next statement, which is `{found}`"),
+                    )
+                    .label("applies to nothing")
+                    .help(DANGLING_HELP),
+                );
+            }
+        }
+        for a in std::mem::take(&mut self.pending_allows) {
+            self.out.annotations[a].statement = Some(index);
+            stmt.allows.push(a);
+        }
+        self.out.statements.push(stmt);
+        self.sig = sig;
+        self.sig.clear();
+    }
+}

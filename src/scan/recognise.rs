@@ -1,0 +1,194 @@
+//! Recognising one statement from its significant tokens: its kind, its
+//! name, every table it writes, and (for external statements) its clauses.
+
+use super::clauses::ClauseReader;
+use super::lexer::{Token, TokenKind, unquote};
+use super::syntax::{Clauses, KeywordCase, MaxComputeContext, Name, Statement, StatementKind, Write, WriteKind};
+
+/// The statement's first two or three words, for messages.
+pub(super) fn first_words(text: &str, sig: &[Token]) -> String {
+    let words: Vec<&str> =
+        sig.iter().take(3).take_while(|t| t.kind == TokenKind::Word).map(|t| &text[t.range()]).collect();
+    if words.is_empty() { text[sig[0].range()].to_string() } else { words.join(" ") }
+}
+
+pub(super) fn is_kw(text: &str, t: Option<&Token>, kw: &str) -> bool {
+    matches!(t, Some(t) if t.kind == TokenKind::Word && text[t.range()].eq_ignore_ascii_case(kw))
+}
+
+pub(super) fn is_punct(text: &str, t: Option<&Token>, c: &str) -> bool {
+    matches!(t, Some(t) if t.kind == TokenKind::Punct && &text[t.range()] == c)
+}
+
+/// Recognises one statement from its significant tokens.
+pub(super) fn recognise(text: &str, sig: &[Token]) -> Statement {
+    let span = sig[0].start..sig[sig.len() - 1].end;
+    let mut stmt = Statement {
+        span,
+        kind: StatementKind::Other,
+        name: None,
+        clauses: Clauses::default(),
+        syntax_error: None,
+        keyword_case: KeywordCase::Upper,
+        access: None,
+        allows: Vec::new(),
+        broken_access: false,
+        maxcompute: MaxComputeContext::default(),
+        writes: inserts(text, sig),
+    };
+    let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
+    let body_start;
+    if kw(0, "CREATE") && kw(1, "EXTERNAL") && kw(2, "TABLE") {
+        stmt.kind = StatementKind::CreateExternalTable;
+        let i = skip_if_not_exists(text, sig, 3);
+        let (name, next) = read_name(text, sig, i);
+        stmt.name = name;
+        body_start = next;
+    } else if kw(0, "CREATE") && kw(1, "EXTERNAL") && kw(2, "SCHEMA") {
+        let i = skip_if_not_exists(text, sig, 3);
+        let (name, mut next) = read_name(text, sig, i);
+        stmt.name = name;
+        let mut server = None;
+        if kw(next, "WITH") {
+            let (s, _) = read_name(text, sig, next + 1);
+            server = s;
+            next += 1;
+        }
+        let _ = next;
+        stmt.kind = StatementKind::CreateExternalSchema { server };
+        return stmt;
+    } else if kw(0, "UNLOAD") && kw(1, "FROM") {
+        stmt.kind = StatementKind::Unload;
+        let (name, next) = read_name(text, sig, 2);
+        stmt.name = name;
+        body_start = next;
+    } else if kw(0, "LOAD") && (kw(1, "INTO") || kw(1, "OVERWRITE")) && kw(2, "TABLE") {
+        stmt.kind = StatementKind::Load;
+        let (name, next) = read_name(text, sig, 3);
+        if let Some(target) = &name {
+            let kind = if kw(1, "OVERWRITE") { WriteKind::LoadOverwrite } else { WriteKind::LoadInto };
+            stmt.writes.push(Write { kind, target: target.clone() });
+        }
+        stmt.name = name;
+        body_start = next;
+    } else if kw(0, "INSERT") && (kw(1, "INTO") || kw(1, "OVERWRITE")) {
+        stmt.kind = StatementKind::Insert;
+        let i = if kw(2, "TABLE") { 3 } else { 2 };
+        stmt.name = read_name(text, sig, i).0;
+        return stmt;
+    } else if kw(0, "SET") && sig.len() > 1 {
+        let end =
+            if sig[sig.len() - 1].kind == TokenKind::Semicolon { sig[sig.len() - 1].start } else { stmt.span.end };
+        let body: String = text[sig[1].start..end].chars().filter(|c| !c.is_whitespace()).collect();
+        let (key, value) = body.split_once('=').unwrap_or((&body, ""));
+        stmt.kind = StatementKind::Set { key: key.to_ascii_lowercase(), value: value.to_string() };
+        return stmt;
+    } else {
+        return stmt;
+    }
+    let mut clauses = ClauseReader { text, sig, clauses: Clauses::default(), case: None };
+    if let Err(d) = clauses.read(body_start) {
+        stmt.syntax_error = Some(d);
+    }
+    stmt.keyword_case = clauses.case.unwrap_or(if text[sig[0].range()].bytes().all(|b| b.is_ascii_lowercase()) {
+        KeywordCase::Lower
+    } else {
+        KeywordCase::Upper
+    });
+    stmt.clauses = clauses.clauses;
+    stmt.clauses.parsed_location = stmt.clauses.location.as_ref().map(|l| crate::location::parse(&l.value));
+    stmt
+}
+
+/// Every `INSERT INTO|OVERWRITE [TABLE] <name>` of a statement, at any
+/// depth: a multi-insert `FROM src INSERT … INSERT …` and `WITH … INSERT …`
+/// write as surely as a statement that starts with INSERT.
+fn inserts(text: &str, sig: &[Token]) -> Vec<Write> {
+    let mut out = Vec::new();
+    for (i, t) in sig.iter().enumerate() {
+        if t.kind != TokenKind::Word || t.end - t.start != 6 || !text[t.range()].eq_ignore_ascii_case("INSERT") {
+            continue;
+        }
+        let kind = if is_kw(text, sig.get(i + 1), "INTO") {
+            WriteKind::InsertInto
+        } else if is_kw(text, sig.get(i + 1), "OVERWRITE") {
+            WriteKind::InsertOverwrite
+        } else {
+            continue;
+        };
+        let at = if is_kw(text, sig.get(i + 2), "TABLE") { i + 3 } else { i + 2 };
+        if let (Some(target), _) = read_name(text, sig, at) {
+            out.push(Write { kind, target });
+        }
+    }
+    out
+}
+
+/// Skips `IF NOT EXISTS` and the `[…]` brackets documentation templates put
+/// around it.
+fn skip_if_not_exists(text: &str, sig: &[Token], mut i: usize) -> usize {
+    let bracket = is_punct(text, sig.get(i), "[");
+    if bracket {
+        i += 1;
+    }
+    if is_kw(text, sig.get(i), "IF") && is_kw(text, sig.get(i + 1), "NOT") && is_kw(text, sig.get(i + 2), "EXISTS") {
+        i += 3;
+        if bracket && is_punct(text, sig.get(i), "]") {
+            i += 1;
+        }
+        return i;
+    }
+    if bracket { i - 1 } else { i }
+}
+
+/// Reads a name at `i`: dotted words / quoted identifiers, or a `<…>`
+/// placeholder. Returns it (if any) and the index after it.
+pub(super) fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, usize) {
+    let Some(first) = sig.get(i) else {
+        return (None, i);
+    };
+    let mut j = i;
+    if is_punct(text, Some(first), "<") {
+        while j < sig.len() && !is_punct(text, sig.get(j), ">") && sig[j].kind != TokenKind::Semicolon {
+            j += 1;
+        }
+        if j == sig.len() || sig[j].kind == TokenKind::Semicolon {
+            return (None, i);
+        }
+        j += 1;
+    } else {
+        loop {
+            match sig.get(j) {
+                Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent) => j += 1,
+                _ => break,
+            }
+            if is_punct(text, sig.get(j), ".") {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if j == i {
+            return (None, i);
+        }
+    }
+    let span = first.start..sig[j - 1].end;
+    if is_punct(text, Some(first), "<") {
+        return (Some(Name { text: text[span.clone()].to_string(), span }), j);
+    }
+    // Most names are written without backquotes or spaces: one copy.
+    let plain = sig[i..j].iter().all(|t| t.kind != TokenKind::QuotedIdent)
+        && sig[j - 1].end - first.start == sig[i..j].iter().map(|t| t.end - t.start).sum::<usize>();
+    let name: String = if plain {
+        text[span.clone()].to_string()
+    } else {
+        sig[i..j]
+            .iter()
+            .map(|t| match t.kind {
+                TokenKind::QuotedIdent => unquote(&text[t.range()]),
+                _ => text[t.range()].to_string(),
+            })
+            .collect()
+    };
+    (Some(Name { text: name, span }), j)
+}

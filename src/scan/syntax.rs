@@ -1,0 +1,286 @@
+//! The scan stage's typed values: literals, names, property lists, clauses,
+//! statements, attached annotations, and the scanned file.
+
+use crate::annotation::{self, Annotation};
+use crate::diagnostic::Diagnostic;
+use std::ops::Range;
+
+/// A quoted literal: its range (quotes included) and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    pub span: Range<usize>,
+    pub value: String,
+}
+
+/// A (possibly dotted or placeholder) name: `t`, `` `p`.t ``, `<table_name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub span: Range<usize>,
+    /// The normal form every output shows: parts without backquotes,
+    /// joined by `.`, case and variables as written (`proj.tmp_${bizdate}`).
+    pub text: String,
+}
+
+impl Name {
+    /// The dotted parts of [`Name::text`].
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        self.text.split('.')
+    }
+}
+
+/// One `'key'='value'` entry of a property list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Property {
+    pub key: Literal,
+    pub value: Literal,
+    /// Byte offset of the `,` that follows the entry, if any.
+    pub comma: Option<usize>,
+}
+
+impl Property {
+    pub fn span(&self) -> Range<usize> {
+        self.key.span.start..self.value.span.end
+    }
+}
+
+/// `WITH SERDEPROPERTIES (…)`, `TBLPROPERTIES (…)` or `PROPERTIES (…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyList {
+    /// Where the clause starts (`WITH`, or the keyword itself).
+    pub start: usize,
+    /// Byte offset of `(` and of `)`.
+    pub open: usize,
+    pub close: usize,
+    pub entries: Vec<Property>,
+}
+
+impl PropertyList {
+    pub fn span(&self) -> Range<usize> {
+        self.start..self.close + 1
+    }
+
+    /// The entries with this key; keys match case-insensitively
+    /// (`'ODPS.PROPERTIES.ROLEARN'` is the rolearn).
+    pub fn get(&self, key: &str) -> impl Iterator<Item = &Property> {
+        self.entries.iter().filter(move |p| p.key.value.eq_ignore_ascii_case(key))
+    }
+}
+
+/// The file format after `STORED AS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    /// `STORED AS parquet`: the format word.
+    Named(Name),
+    /// `STORED AS INPUTFORMAT '…' OUTPUTFORMAT '…'`.
+    InputOutput,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAs {
+    /// The `STORED` keyword.
+    pub keyword: Range<usize>,
+    pub format: Format,
+}
+
+/// The clauses of an external statement, each with its byte range.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Clauses {
+    /// `STORED BY '<handler>'`: the handler literal.
+    pub stored_by: Option<Literal>,
+    /// `ROW FORMAT SERDE '<class>'`: the class literal.
+    pub row_format_serde: Option<Literal>,
+    /// `ROW FORMAT DELIMITED …`: the `ROW` keyword.
+    pub row_format_delimited: Option<Range<usize>>,
+    pub stored_as: Option<StoredAs>,
+    pub serde_properties: Option<PropertyList>,
+    pub location: Option<Literal>,
+    /// What the LOCATION names, parsed once for every later stage.
+    pub parsed_location: Option<crate::location::Location>,
+    pub tbl_properties: Option<PropertyList>,
+    /// UNLOAD's `PROPERTIES (…)`.
+    pub properties: Option<PropertyList>,
+    pub using: Option<Literal>,
+}
+
+pub const ROLEARN_KEY: &str = "odps.properties.rolearn";
+
+impl Clauses {
+    /// Every `odps.properties.rolearn` entry of `WITH SERDEPROPERTIES`.
+    pub fn rolearns(&self) -> Vec<&Property> {
+        self.serde_properties.iter().flat_map(|l| l.get(ROLEARN_KEY)).collect()
+    }
+
+    /// The first value of a SERDEPROPERTIES key.
+    pub fn serde_property(&self, key: &str) -> Option<&Literal> {
+        self.serde_properties.as_ref()?.get(key).next().map(|p| &p.value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatementKind {
+    CreateExternalTable,
+    /// `UNLOAD FROM … INTO LOCATION …`
+    Unload,
+    /// `LOAD {INTO|OVERWRITE} TABLE … FROM LOCATION …`
+    Load,
+    /// `CREATE EXTERNAL SCHEMA … WITH <server> ON '…'`
+    CreateExternalSchema {
+        server: Option<Name>,
+    },
+    /// `INSERT {INTO|OVERWRITE} [TABLE] <name> …`
+    Insert,
+    /// `SET key=value`, whitespace removed.
+    Set {
+        key: String,
+        value: String,
+    },
+    Other,
+}
+
+impl StatementKind {
+    /// Statements that carry a role ARN in SERDEPROPERTIES.
+    pub fn takes_rolearn(&self) -> bool {
+        matches!(self, StatementKind::CreateExternalTable | StatementKind::Unload | StatementKind::Load)
+    }
+
+    /// Statements an `@access` can apply to.
+    pub fn is_external(&self) -> bool {
+        self.takes_rolearn() || matches!(self, StatementKind::CreateExternalSchema { .. })
+    }
+
+    pub fn describe(&self) -> &'static str {
+        match self {
+            StatementKind::CreateExternalTable => "CREATE EXTERNAL TABLE",
+            StatementKind::Unload => "UNLOAD",
+            StatementKind::Load => "LOAD",
+            StatementKind::CreateExternalSchema { .. } => "CREATE EXTERNAL SCHEMA",
+            StatementKind::Insert => "INSERT",
+            StatementKind::Set { .. } => "SET",
+            StatementKind::Other => "statement",
+        }
+    }
+}
+
+/// Whether inserted keywords should be upper or lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordCase {
+    Upper,
+    Lower,
+}
+
+impl KeywordCase {
+    pub fn apply(self, kw: &str) -> String {
+        match self {
+            KeywordCase::Upper => kw.to_ascii_uppercase(),
+            KeywordCase::Lower => kw.to_ascii_lowercase(),
+        }
+    }
+}
+
+/// How a statement writes a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WriteKind {
+    InsertInto,
+    InsertOverwrite,
+    LoadInto,
+    LoadOverwrite,
+}
+
+impl WriteKind {
+    /// Whether the table's old data is replaced.
+    pub fn overwrites(self) -> bool {
+        matches!(self, WriteKind::InsertOverwrite | WriteKind::LoadOverwrite)
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            WriteKind::InsertInto => "INSERT INTO",
+            WriteKind::InsertOverwrite => "INSERT OVERWRITE",
+            WriteKind::LoadInto => "LOAD INTO",
+            WriteKind::LoadOverwrite => "LOAD OVERWRITE",
+        }
+    }
+}
+
+/// A table a statement writes: `INSERT INTO|OVERWRITE [TABLE] <name>`
+/// anywhere in it (multi-insert, after `WITH …`), or `LOAD … TABLE <name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    pub kind: WriteKind,
+    pub target: Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// From the first significant token through the closing `;` (if any).
+    pub span: Range<usize>,
+    pub kind: StatementKind,
+    /// The table (CREATE, LOAD, INSERT target, UNLOAD source) or schema name.
+    pub name: Option<Name>,
+    pub clauses: Clauses,
+    /// The first thing the scanner could not read (MCA015), if any.
+    pub syntax_error: Option<Diagnostic>,
+    /// Case of the statement's own storage keywords, for inserted text.
+    pub keyword_case: KeywordCase,
+    /// Index into [`ScannedFile::annotations`] of the attached `@access`.
+    pub access: Option<usize>,
+    /// Indices of the attached `@allow` annotations.
+    pub allows: Vec<usize>,
+    /// An `@access` meant for this statement could not be read (MCA001).
+    pub broken_access: bool,
+    /// The `@maxcompute` values in force here: the latest of each key
+    /// written above the statement.
+    pub maxcompute: MaxComputeContext,
+    /// Every table the statement writes, in order.
+    pub writes: Vec<Write>,
+}
+
+/// `@maxcompute owner=` / `region=` in force at a statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MaxComputeContext {
+    pub owner: Option<annotation::Spanned<String>>,
+    pub region: Option<annotation::Spanned<String>>,
+}
+
+/// A parsed annotation comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotationComment {
+    /// The comment's range (without a trailing `\r`).
+    pub span: Range<usize>,
+    pub annotation: Annotation,
+    /// The statement it applies to (`@access`, `@allow`).
+    pub statement: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScannedFile {
+    pub statements: Vec<Statement>,
+    pub annotations: Vec<AnnotationComment>,
+    /// Annotation errors (MCA001), dangling annotations (MCA010), near-miss
+    /// warnings, and a file-level lexer error (MCA015).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The lexer failed: nothing after `diagnostics`' MCA015 can be trusted.
+    pub unreadable: bool,
+}
+
+impl ScannedFile {
+    /// Where a statement's annotation block starts: its first attached
+    /// `@access` or `@allow`, else the statement itself.
+    pub fn block_start(&self, stmt: &Statement) -> usize {
+        stmt.access.iter().chain(&stmt.allows).map(|&i| self.annotations[i].span.start).min().unwrap_or(stmt.span.start)
+    }
+
+    /// The bytes that belong to a statement and its annotations: from the
+    /// start of the block's first line to the statement's end.
+    pub fn region(&self, text: &str, stmt: &Statement) -> Range<usize> {
+        let block = self.block_start(stmt);
+        text[..block].rfind('\n').map_or(0, |i| i + 1)..stmt.span.end
+    }
+
+    pub fn access_of(&self, stmt: &Statement) -> Option<&annotation::AccessAnnotation> {
+        match &self.annotations[stmt.access?].annotation {
+            Annotation::Access(a) => Some(a),
+            _ => None,
+        }
+    }
+}
