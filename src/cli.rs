@@ -236,19 +236,19 @@ fn fix_file(
     } else {
         crate::apply_verified(&analysis, &edits, config)
     };
-    // Written in the file's own encoding (GBK stays GBK).
-    let bytes = verified.and_then(|new| {
-        file.encoding.encode(&new).map(|b| b.into_owned()).ok_or_else(|| {
-            format!("{}: the new text cannot be written in the file's encoding; left untouched", file.name)
-        })
-    });
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => return (err + &format!("error: {e}\n"), Vec::new(), FixOutcome::Failed),
+    let fail = |err: String, e: &str| (err + &format!("error: {e}\n"), Vec::new(), FixOutcome::Failed);
+    let new = match verified {
+        Ok(new) => new,
+        Err(e) => return fail(err, &e),
+    };
+    // Written in the file's own encoding (GBK stays GBK); UTF-8 is not copied.
+    let Some(bytes) = file.encoding.encode(&new) else {
+        let e = format!("{}: the new text cannot be written in the file's encoding; left untouched", file.name);
+        return fail(err, &e);
     };
     let outcome = if edits.is_empty() { FixOutcome::Unchanged } else { FixOutcome::Changed };
     let out = if *input == Input::Stdin && !args.check && !args.diff {
-        bytes
+        bytes.into_owned()
     } else if edits.is_empty() {
         Vec::new()
     } else if args.diff {
@@ -259,7 +259,7 @@ fn fix_file(
         if let Input::File(path) = input
             && let Err(e) = files::write_atomic(path, &bytes)
         {
-            return (err + &format!("error: {e}\n"), Vec::new(), FixOutcome::Failed);
+            return fail(err, &e);
         }
         Vec::new()
     };

@@ -287,20 +287,7 @@ fn two_runs_write_identical_bytes() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let mut files = BTreeMap::new();
-        let mut stack = vec![out.path().join(dir)];
-        while let Some(p) = stack.pop() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                let path = e.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    let rel = path.strip_prefix(out.path().join(dir)).unwrap().to_path_buf();
-                    files.insert(rel, std::fs::read(&path).unwrap());
-                }
-            }
-        }
-        files
+        common::files_under(&out.path().join(dir))
     };
     let (a, b) = (run("a"), run("b"));
     assert!(a.len() >= 10, "{} files", a.len());

@@ -5,6 +5,8 @@
 //! `(`, and a generated one-line DDL of 70,000 characters. Every command is
 //! run as a user runs it, on a copy.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -274,19 +276,11 @@ fn a_bundle_and_a_plan_of_a_table_with_an_access_key_never_hold_it() {
     for args in [&["plan", "--format", "json"][..], &["plan"], &["fix", "--diff"], &["bundle", "--out", "out"]] {
         assert_clean(&run(d.path(), args), &args.join(" "));
     }
-    let mut stack = vec![d.path().join("out")];
-    let mut files = 0;
-    while let Some(p) = stack.pop() {
-        for e in std::fs::read_dir(&p).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files += 1;
-                let text = std::fs::read_to_string(&path).unwrap();
-                assert!(!text.contains(SECRET) && !text.contains(KEY_ID), "{} holds the secret", path.display());
-            }
-        }
+    let files = common::files_under(&d.path().join("out"));
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(SECRET) && !text.contains(KEY_ID), "{} holds the secret", path.display());
     }
+    let files = files.len();
     assert!(files >= 5, "the bundle was written ({files} files)");
 }

@@ -67,3 +67,20 @@ pub fn assert_idempotent(name: &str, output: &str, config: &Config) {
     assert!(again.plan.errors.is_empty(), "second run has errors: {:?}", again.plan.errors);
     assert_eq!(again.plan.edits(), vec![], "second run still edits {name}");
 }
+
+/// Every file below `dir`, by path relative to it, with its bytes.
+pub fn files_under(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
