@@ -2,10 +2,11 @@
 //!
 //! The shape of a line is `grammar/annotation.pest`; this module is the only
 //! one that sees pest pairs, and turns them into [`Annotation`] values at once.
-//! Every error is a [`Diagnostic`] (MCA001) on the exact word, with a
-//! "did you mean" help where a valid word is close.
+//! Every error is a [`SyntaxError`] on the exact word, with a "did you
+//! mean" help where a valid word is close. `@allow` names rules: its codes
+//! are checked against the rule registry.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, SyntaxError};
 use crate::model::{Access, Entity, Mode, Scope, Source, UidRef, did_you_mean, is_region, is_role_name, is_uid};
 use pest::Parser;
 use pest::iterators::Pair;
@@ -108,12 +109,12 @@ pub fn classify(comment: &str) -> CommentKind {
 /// Repositories repeat the same few annotation lines thousands of times, so
 /// results are cached per thread by comment text (with spans relative to the
 /// comment) and shifted to `offset`.
-pub fn parse(comment: &str, offset: usize) -> Result<Annotation, Diagnostic> {
+pub fn parse(comment: &str, offset: usize) -> Result<Annotation, SyntaxError> {
     use std::cell::RefCell;
     use std::collections::HashMap;
     const MAX_CACHED: usize = 4096;
     thread_local! {
-        static CACHE: RefCell<HashMap<Box<str>, Result<Annotation, Diagnostic>>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<Box<str>, Result<Annotation, SyntaxError>>> = RefCell::new(HashMap::new());
     }
     let relative = CACHE.with(|cache| {
         if let Some(hit) = cache.borrow().get(comment) {
@@ -180,7 +181,7 @@ impl Annotation {
     }
 }
 
-fn parse_uncached(comment: &str, offset: usize) -> Result<Annotation, Diagnostic> {
+fn parse_uncached(comment: &str, offset: usize) -> Result<Annotation, SyntaxError> {
     let mut pairs = AnnotationParser::parse(Rule::annotation, comment).map_err(|e| pest_error(comment, offset, e))?;
     let directive = pairs.next().expect("the grammar always yields a directive");
     let items = Items::collect(directive.clone(), offset);
@@ -241,11 +242,11 @@ fn unescape(s: &str) -> String {
     out
 }
 
-fn syntax(span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(Code::MCA001, span, message)
+fn syntax(span: Range<usize>, message: impl Into<String>) -> SyntaxError {
+    SyntaxError::new(span, message)
 }
 
-fn unknown(what: &str, word: &Spanned<String>, candidates: &[&'static str]) -> Diagnostic {
+fn unknown(what: &str, word: &Spanned<String>, candidates: &[&'static str]) -> SyntaxError {
     let mut d = syntax(word.span.clone(), format!("unknown {what} `{}`", word.value)).label(format!("not a {what}"));
     d = match did_you_mean(&word.value, candidates.iter().copied()) {
         Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -255,7 +256,7 @@ fn unknown(what: &str, word: &Spanned<String>, candidates: &[&'static str]) -> D
 }
 
 /// One of a fixed set of words, or an "unknown" error with "did you mean".
-fn choose<T: Copy>(what: &str, value: &Spanned<String>, options: &[(&'static str, T)]) -> Result<T, Diagnostic> {
+fn choose<T: Copy>(what: &str, value: &Spanned<String>, options: &[(&'static str, T)]) -> Result<T, SyntaxError> {
     match options.iter().find(|(word, _)| *word == value.value) {
         Some((_, v)) => Ok(*v),
         None => Err(unknown(what, value, &options.iter().map(|(w, _)| *w).collect::<Vec<_>>())),
@@ -268,7 +269,7 @@ fn once<T>(
     key: &Spanned<String>,
     value: T,
     span: Range<usize>,
-) -> Result<(), Diagnostic> {
+) -> Result<(), SyntaxError> {
     if slot.is_some() {
         return Err(syntax(key.span.clone(), format!("`{}` is given twice", key.value))
             .label("repeated here")
@@ -278,7 +279,7 @@ fn once<T>(
     Ok(())
 }
 
-fn checked(ok: bool, value: &Spanned<String>, what: &str, help: &str) -> Result<String, Diagnostic> {
+fn checked(ok: bool, value: &Spanned<String>, what: &str, help: &str) -> Result<String, SyntaxError> {
     if ok {
         Ok(value.value.clone())
     } else {
@@ -294,7 +295,7 @@ fn checked(ok: bool, value: &Spanned<String>, what: &str, help: &str) -> Result<
 
 const ACCESS_KEYS: [&str; 9] = ["uid", "owner", "role", "access", "region", "entity", "idp", "scope", "bucket"];
 
-fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diagnostic> {
+fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, SyntaxError> {
     let source_names: Vec<&'static str> = Source::spellings().iter().map(|(s, _)| *s).collect();
     let mode_names = Mode::ALL.map(Mode::name);
     let mut words = Vec::new();
@@ -448,7 +449,7 @@ fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, Diag
 
 type KeyValues = Vec<(Spanned<String>, Spanned<String>)>;
 
-fn only_pairs(items: Items, directive: &str, keys: &[&'static str]) -> Result<KeyValues, Diagnostic> {
+fn only_pairs(items: Items, directive: &str, keys: &[&'static str]) -> Result<KeyValues, SyntaxError> {
     let mut pairs = Vec::new();
     for item in items.0 {
         match item {
@@ -471,7 +472,7 @@ fn only_pairs(items: Items, directive: &str, keys: &[&'static str]) -> Result<Ke
     Ok(pairs)
 }
 
-fn maxcompute(items: Items) -> Result<MaxComputeAnnotation, Diagnostic> {
+fn maxcompute(items: Items) -> Result<MaxComputeAnnotation, SyntaxError> {
     let mut m = MaxComputeAnnotation { owner: None, region: None };
     for (key, value) in only_pairs(items, "maxcompute", &["owner", "region"])? {
         let span = value.span.clone();
@@ -496,8 +497,7 @@ fn maxcompute(items: Items) -> Result<MaxComputeAnnotation, Diagnostic> {
     Ok(m)
 }
 
-fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Diagnostic> {
-    let code_names = Code::ALL.map(Code::as_str);
+fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, SyntaxError> {
     let mut codes = Vec::new();
     if let Some(Item::Word(_)) = items.0.first() {
         let Item::Word(w) = items.0.remove(0) else { unreachable!() };
@@ -505,11 +505,11 @@ fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Di
         for part in w.value.split(',') {
             let span = at..at + part.len();
             at += part.len() + 1;
-            match Code::parse(&part.to_ascii_uppercase()) {
+            match crate::lint::rules::code(&part.to_ascii_uppercase()) {
                 Some(c) => codes.push(Spanned { value: c, span }),
                 None => {
                     let d = syntax(span.clone(), format!("unknown rule code `{part}`")).label("not a rule code");
-                    return Err(match did_you_mean(part, code_names) {
+                    return Err(match did_you_mean(part, crate::lint::rules::codes()) {
                         Some(s) => d.help(format!("did you mean `{s}`? `mcaccess rule` lists the rules")),
                         None => d.help("rule codes look like MCA007; `mcaccess rule` lists them"),
                     });
@@ -559,7 +559,7 @@ fn rule_name(rule: &Rule) -> &'static str {
 }
 
 /// Turns a pest error into MCA001 on the offending word.
-fn pest_error(comment: &str, offset: usize, e: pest::error::Error<Rule>) -> Diagnostic {
+fn pest_error(comment: &str, offset: usize, e: pest::error::Error<Rule>) -> SyntaxError {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match e.location {
         InputLocation::Pos(p) => p,
@@ -611,7 +611,7 @@ mod tests {
         }
     }
 
-    fn err(src: &str) -> Diagnostic {
+    fn err(src: &str) -> SyntaxError {
         parse(src, 0).unwrap_err()
     }
 
@@ -684,7 +684,6 @@ mod tests {
         let src = "-- @access oss uid=12ab";
         let d = err(src);
         assert_eq!(&src[d.span.clone()], "12ab");
-        assert_eq!(d.code, Code::MCA001);
         let d = err("-- @access oss role=has_underscore");
         assert!(d.message.contains("not a RAM role name"), "{}", d.message);
         let src = "-- @access oss access=read,wirte";
@@ -715,7 +714,7 @@ mod tests {
         }
         match parse("-- @allow MCA007,MCA008 reason=\"legacy bucket\" until=2027-01-31", 0).unwrap() {
             Annotation::Allow(a) => {
-                assert_eq!(a.codes.iter().map(|c| c.value).collect::<Vec<_>>(), vec![Code::MCA007, Code::MCA008]);
+                assert_eq!(a.codes.iter().map(|c| c.value).collect::<Vec<_>>(), vec![Code("MCA007"), Code("MCA008")]);
                 assert_eq!(a.reason.unwrap().value, "legacy bucket");
             }
             _ => panic!(),

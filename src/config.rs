@@ -1,7 +1,6 @@
 //! `mcaccess.toml`: discovery, parsing and validation with line-accurate
 //! errors.
 
-use crate::diagnostic::Code;
 use crate::encoding::TextEncoding;
 use crate::model::{Source, did_you_mean, is_region, is_role_name, is_uid};
 use serde::Deserialize;
@@ -169,9 +168,8 @@ impl Config {
             }
         }
         for a in &raw.lint.allow {
-            if Code::parse(a.get_ref()).is_none() {
-                let names = Code::ALL.map(Code::as_str);
-                let help = match did_you_mean(a.get_ref(), names) {
+            if crate::lint::rules::code(a.get_ref()).is_none() {
+                let help = match did_you_mean(a.get_ref(), crate::lint::rules::codes()) {
                     Some(s) => format!("did you mean `{s}`? `mcaccess rule` lists the rules"),
                     None => "rule codes look like MCA008; `mcaccess rule` lists them".to_string(),
                 };

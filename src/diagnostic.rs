@@ -7,118 +7,54 @@
 use serde::Serialize;
 use std::ops::Range;
 
-/// A stable rule code. Codes never change meaning once released.
+/// A stable rule code (`MCA007`). Codes never change meaning once released.
+/// Each is written once, in its rule's [`Meta`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Code {
-    MCA001,
-    MCA002,
-    MCA003,
-    MCA004,
-    MCA005,
-    MCA006,
-    MCA007,
-    MCA008,
-    MCA009,
-    MCA010,
-    MCA011,
-    MCA012,
-    MCA013,
-    MCA014,
-    MCA015,
-    MCA016,
-    MCA017,
-    MCA018,
-    MCA019,
-    MCA020,
-    MCA021,
-}
+#[serde(transparent)]
+pub struct Code(pub &'static str);
 
 impl Code {
-    pub const ALL: [Code; 21] = [
-        Code::MCA001,
-        Code::MCA002,
-        Code::MCA003,
-        Code::MCA004,
-        Code::MCA005,
-        Code::MCA006,
-        Code::MCA007,
-        Code::MCA008,
-        Code::MCA009,
-        Code::MCA010,
-        Code::MCA011,
-        Code::MCA012,
-        Code::MCA013,
-        Code::MCA014,
-        Code::MCA015,
-        Code::MCA016,
-        Code::MCA017,
-        Code::MCA018,
-        Code::MCA019,
-        Code::MCA020,
-        Code::MCA021,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::MCA001 => "MCA001",
-            Code::MCA002 => "MCA002",
-            Code::MCA003 => "MCA003",
-            Code::MCA004 => "MCA004",
-            Code::MCA005 => "MCA005",
-            Code::MCA006 => "MCA006",
-            Code::MCA007 => "MCA007",
-            Code::MCA008 => "MCA008",
-            Code::MCA009 => "MCA009",
-            Code::MCA010 => "MCA010",
-            Code::MCA011 => "MCA011",
-            Code::MCA012 => "MCA012",
-            Code::MCA013 => "MCA013",
-            Code::MCA014 => "MCA014",
-            Code::MCA015 => "MCA015",
-            Code::MCA016 => "MCA016",
-            Code::MCA017 => "MCA017",
-            Code::MCA018 => "MCA018",
-            Code::MCA019 => "MCA019",
-            Code::MCA020 => "MCA020",
-            Code::MCA021 => "MCA021",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Code> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// The rule's kebab-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Code::MCA001 => "annotation-syntax",
-            Code::MCA002 => "missing-rolearn",
-            Code::MCA003 => "rolearn-mismatch",
-            Code::MCA004 => "unannotated-external-statement",
-            Code::MCA005 => "source-mismatch",
-            Code::MCA006 => "credentials-in-ddl",
-            Code::MCA007 => "broad-default-role",
-            Code::MCA008 => "public-endpoint",
-            Code::MCA009 => "region-mismatch",
-            Code::MCA010 => "dangling-annotation",
-            Code::MCA011 => "invalid-arn",
-            Code::MCA012 => "cross-account-same-uid",
-            Code::MCA013 => "mode-not-applicable",
-            Code::MCA014 => "duplicate-property",
-            Code::MCA015 => "statement-syntax",
-            Code::MCA016 => "write-without-write-access",
-            Code::MCA017 => "unscoped-permissions",
-            Code::MCA018 => "unused-allow",
-            Code::MCA019 => "invalid-encoding",
-            Code::MCA020 => "misplaced-rolearn",
-            Code::MCA021 => "too-many-policies",
-        }
+        self.0
     }
 }
 
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.0)
+    }
+}
+
+/// What a rule is, declared once in its file: code, kebab-case name,
+/// severity, and whether `fix` can change what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    pub code: Code,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub fixable: bool,
+}
+
+impl Meta {
+    /// This rule's finding for a problem its stage described.
+    pub fn described(&self, e: &SyntaxError) -> Diagnostic {
+        Diagnostic {
+            label: e.label.clone(),
+            help: e.help.clone(),
+            ..self.diagnostic(e.span.clone(), e.message.clone())
+        }
+    }
+
+    /// A finding of this rule, with the rule's severity.
+    pub fn diagnostic(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            severity: self.severity,
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: None,
+        }
     }
 }
 
@@ -144,14 +80,6 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: Code, span: Range<usize>, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: Severity::Error, message: message.into(), span, label: String::new(), help: None }
-    }
-
-    pub fn warning(code: Code, span: Range<usize>, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Self::error(code, span, message) }
-    }
-
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self
@@ -164,5 +92,31 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// A syntax problem as the parser that found it describes it (it knows what
+/// it expected). The rule that reports it adds its code and severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Range<usize>,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl SyntaxError {
+    pub fn new(span: Range<usize>, message: impl Into<String>) -> Self {
+        SyntaxError { span, message: message.into(), label: String::new(), help: None }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
     }
 }

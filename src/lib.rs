@@ -18,6 +18,7 @@ pub mod lint;
 pub mod location;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod plan;
 pub mod policy;
 pub mod redact;
@@ -60,17 +61,51 @@ pub fn analyse_decoded(name: String, decoded: encoding::Decoded, config: &Config
 }
 
 impl Analysis {
-    /// What `fix` would change, and the errors that stop it.
+    /// The file's own problems that are errors (as their rules rate them):
+    /// they stop `fix`, `plan` and `bundle` for the whole file.
+    fn file_errors(&self) -> impl Iterator<Item = fix::Blocker> + '_ {
+        let scan = self.scanned.problems.iter().filter(|p| lint::describe::scan(p).is_error());
+        let encoding = self.encoding.iter().cloned().map(fix::Blocker::Encoding);
+        scan.cloned().map(fix::Blocker::Scan).chain(encoding)
+    }
+
+    /// What `fix` would change, and what stops it.
     pub fn fixes(&self) -> fix::FilePlan {
         let mut plan = fix::plan_fixes(&self.source, &self.scanned, &self.plans);
-        plan.errors.extend(self.encoding_error());
+        plan.blockers.splice(0..0, self.file_errors());
         plan
     }
 
-    /// The encoding finding (MCA019), if the file could not be read.
-    pub fn encoding_error(&self) -> Option<diagnostic::Diagnostic> {
-        let p = self.encoding.as_ref()?;
-        Some(lint::rules::mca019_invalid_encoding::diagnostic(p, &self.source))
+    /// `fix` on this document in memory: the new text, or the errors that
+    /// stop it (worded as `check` words them).
+    pub fn fixed(&self) -> Result<String, Vec<diagnostic::Diagnostic>> {
+        let plan = self.fixes();
+        match plan.blockers.is_empty() {
+            true => Ok(fix::apply(&self.source.text, &plan.edits())),
+            false => Err(self.describe(&plan.blockers)),
+        }
+    }
+
+    /// Why `fix` would refuse the file, worded as `check` words it.
+    pub fn describe(&self, blockers: &[fix::Blocker]) -> Vec<diagnostic::Diagnostic> {
+        blockers.iter().map(|b| lint::describe::blocker(b, &self.source)).collect()
+    }
+
+    /// The warnings about the file's annotations (`fix` shows them).
+    pub fn warnings(&self) -> Vec<diagnostic::Diagnostic> {
+        self.scanned.problems.iter().map(lint::describe::scan).filter(|d| !d.is_error()).collect()
+    }
+
+    /// What stops `plan` and `bundle`: the file's errors, and each annotated
+    /// statement's syntax and resolution errors.
+    pub fn errors(&self) -> Vec<diagnostic::Diagnostic> {
+        let mut out: Vec<_> = self.file_errors().map(|b| lint::describe::blocker(&b, &self.source)).collect();
+        for p in &self.plans {
+            let stmt = &self.scanned.statements[p.statement];
+            out.extend(stmt.syntax_error.iter().map(lint::describe::syntax));
+            out.extend(p.plan.as_ref().err().map(lint::describe::resolve));
+        }
+        out
     }
 }
 
@@ -85,11 +120,11 @@ pub fn apply_verified(analysis: &Analysis, edits: &[fix::Edit], config: &Config)
     }
     let again = analyse(SourceFile::new(analysis.source.name.clone(), new), config);
     let plan = again.fixes();
-    if !plan.errors.is_empty() || !plan.edits().is_empty() {
+    if !plan.blockers.is_empty() || !plan.edits().is_empty() {
         return Err(format!(
             "{}: internal error: the rewritten text would not be stable ({} error(s), {} further edit(s)); the file was left untouched — please report this input",
             analysis.source.name,
-            plan.errors.len(),
+            plan.blockers.len(),
             plan.edits().len()
         ));
     }

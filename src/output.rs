@@ -118,12 +118,12 @@ pub fn sarif(findings: &[Finding]) -> String {
         .map(|r| {
             let doc = r.doc();
             SarifRule {
-                id: r.code.as_str(),
+                id: r.code().as_str(),
                 name: r.name(),
                 short_description: Text { text: r.summary() },
                 full_description: Text { text: doc.clone() },
                 help: MultiformatText { text: doc.clone(), markdown: doc },
-                default_configuration: SarifConfiguration { level: level(r.severity) },
+                default_configuration: SarifConfiguration { level: level(r.meta.severity) },
             }
         })
         .collect();
@@ -131,7 +131,7 @@ pub fn sarif(findings: &[Finding]) -> String {
         .iter()
         .map(|f| SarifResult {
             rule_id: f.code.as_str(),
-            rule_index: RULES.iter().position(|r| r.code == f.code).expect("every code has a rule"),
+            rule_index: RULES.iter().position(|r| r.code() == f.code).expect("every code has a rule"),
             level: level(f.severity),
             message: Text {
                 text: match &f.help {

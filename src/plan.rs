@@ -51,7 +51,7 @@ fn entry(file: &SourceFile, stmt: &crate::scan::Statement, p: &AccessPlan) -> Pl
     let (permissions, permissions_error) = match &p.permissions {
         Permissions::Statements(s) => (Some(s.clone()), None),
         Permissions::None => (None, None),
-        Permissions::Unscoped(d) => (None, Some(d.message.clone())),
+        Permissions::Unscoped(u) => (None, Some(crate::lint::rules::mca017_unscoped_permissions::message(&u.why))),
     };
     let foreign_server = match &stmt.kind {
         StatementKind::CreateExternalSchema { server } => server.as_ref().map(|s| s.text.clone()),

@@ -237,7 +237,7 @@ pub fn render(d: &Diagnostic, file: &SourceFile, style: Style) -> String {
         label,
         help: d.help.as_deref().map(mask),
         severity: d.severity,
-        code: format!("{}({})", d.code, d.code.name()),
+        code: format!("{}({})", d.code, crate::lint::rule(d.code).name()),
         src,
     };
     let mut out = String::new();
@@ -277,12 +277,13 @@ pub fn render_config_error(e: &ConfigError, style: Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Code;
+    use crate::lint::rules::*;
 
     #[test]
     fn renders_file_line_label_and_help() {
         let file = SourceFile::new("a.sql", "-- @access tablestor\nCREATE EXTERNAL TABLE t;".to_string());
-        let d = Diagnostic::error(Code::MCA001, 11..20, "unknown source `tablestor`")
+        let d = mca001_annotation_syntax::META
+            .diagnostic(11..20, "unknown source `tablestor`")
             .label("not a source")
             .help("did you mean `tablestore`?");
         let out = render(&d, &file, Style::plain());
@@ -300,14 +301,14 @@ mod tests {
         let text = format!("SELECT 1;\nCREATE EXTERNAL TABLE t (a int) LOCATION '{pad}' STORED BY 'h';\nSELECT 2;\n");
         let at = text.find("STORED").unwrap();
         let file = SourceFile::new("long.sql", text.clone());
-        let d = Diagnostic::error(Code::MCA002, at..at + 6, "m").label("here");
+        let d = mca002_missing_rolearn::META.diagnostic(at..at + 6, "m").label("here");
         let out = render(&d, &file, Style::plain());
         assert!(out.len() < 2_000, "{} bytes", out.len());
         assert!(out.contains("[long.sql:2:70045]"), "{out}");
         assert!(out.contains("…x") && out.contains("STORED BY 'h';") && out.contains("SELECT 2;"), "{out}");
         assert!(out.contains("line 2 is cut: characters 69965–70058 of 70058 shown"), "{out}");
         // A span as long as the line is cut too.
-        let d = Diagnostic::error(Code::MCA015, 10..text.len() - 10, "m");
+        let d = mca015_statement_syntax::META.diagnostic(10..text.len() - 10, "m");
         assert!(render(&d, &file, Style::plain()).len() < 2_000);
     }
 
@@ -316,7 +317,7 @@ mod tests {
         let text = "-- 中文注释：每日订单\nCREATE EXTERNAL TABLE 订单 (a int) STORED BY 'h';".to_string();
         let at = text.find("STORED").unwrap();
         let file = SourceFile::new("zh.sql", text);
-        let out = render(&Diagnostic::error(Code::MCA002, at..at + 6, "m"), &file, Style::plain());
+        let out = render(&mca002_missing_rolearn::META.diagnostic(at..at + 6, "m"), &file, Style::plain());
         assert_eq!(file.line_col(at), (2, 34));
         assert!(out.contains("[zh.sql:2:34]"), "{out}");
     }
@@ -325,7 +326,7 @@ mod tests {
     fn secrets_are_masked_in_snippets_and_messages() {
         let text = "CREATE EXTERNAL TABLE t (a int LOCATION 'oss://LTAIkey:TopSecret@oss-cn-hangzhou.aliyuncs.com/b/';";
         let file = SourceFile::new("s.sql", text.to_string());
-        let d = Diagnostic::error(Code::MCA015, 24..25, "near 'oss://LTAIkey:TopSecret@x'").help("TopSecret");
+        let d = mca015_statement_syntax::META.diagnostic(24..25, "near 'oss://LTAIkey:TopSecret@x'").help("TopSecret");
         let out = render(&d, &file, Style::plain());
         assert!(!out.contains("TopSecret") && !out.contains("LTAIkey"), "{out}");
         assert!(out.contains("oss://*****************@oss-cn-hangzhou"), "{out}");

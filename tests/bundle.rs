@@ -179,7 +179,10 @@ fn large_policies_split_and_too_large_ones_fail() {
 
     let sql: String = format!("-- @maxcompute owner={OWNER}\n") + &(0..600).map(table).collect::<String>();
     let errors = bundle::build(&analyse_sql(&sql)).unwrap_err();
-    assert_eq!((errors.len(), errors[0].diagnostic.code), (1, mcaccess::diagnostic::Code::MCA021));
+    assert_eq!(
+        (errors.len(), errors[0].diagnostic.code),
+        (1, mcaccess::lint::rules::mca021_too_many_policies::META.code)
+    );
     assert!(
         errors[0].diagnostic.message.contains("RAM allows 5 custom policies per role"),
         "{}",

@@ -4,7 +4,7 @@
 mod common;
 
 use common::fixture_config;
-use mcaccess::lint::{FileContext, Finding, Options, RepoIndex, lint_file};
+use mcaccess::lint::{Finding, Options, RepoIndex};
 use mcaccess::output;
 use mcaccess::report::{self, Style};
 use mcaccess::source::SourceFile;
@@ -16,9 +16,7 @@ fn lint(path: &Path) -> (Vec<Finding>, String) {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let analysis = mcaccess::analyse(SourceFile::new(name.clone(), text), &config);
     let repo = RepoIndex::build(std::slice::from_ref(&analysis));
-    let fixes = analysis.fixes();
-    let ctx = FileContext { analysis: &analysis, fixes: &fixes, config: &config, repo: &repo, today: "2026-11-23" };
-    let findings = lint_file(&ctx, &Options::default());
+    let findings = mcaccess::pipeline::check_document(&analysis, &repo, &config, &Options::default(), "2026-11-23");
     let human: String =
         findings.iter().map(|f| report::render(&f.diagnostic, &analysis.source, Style::plain())).collect();
     (findings, human)
@@ -58,7 +56,7 @@ fn sarif_has_the_2_1_0_shape() {
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "mcaccess");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 21);
+    assert_eq!(rules.len(), 23);
     for r in rules {
         assert!(r["id"].as_str().unwrap().starts_with("MCA"));
         assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());

@@ -84,7 +84,7 @@ fn unannotated_files_come_back_byte_for_byte() {
         let stripped: String = text.split_inclusive('\n').filter(|l| !l.contains("-- @")).collect();
         for input in [stripped.clone(), stripped.replace('\n', "\r\n")] {
             let r = run("x.sql", &input, &Default::default());
-            let out = r.output.unwrap_or_else(|| panic!("{}: {:?}", path.display(), r.plan.errors));
+            let out = r.output.unwrap_or_else(|| panic!("{}: {:?}", path.display(), r.errors));
             assert_eq!(out.as_bytes(), input.as_bytes(), "{}", path.display());
         }
         seen += 1;

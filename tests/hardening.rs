@@ -28,19 +28,19 @@ fn two_hundred_thousand_nested_parentheses() {
         ")".repeat(depth)
     );
     let r = run("deep.sql", &balanced, &Config::default());
-    assert!(r.plan.errors.is_empty(), "{:?}", r.plan.errors);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_edit_contract(&balanced, &r.analysis.scanned, &r.plan.edits(), r.output.as_ref().unwrap());
 
     let unbalanced = format!("{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t {} STORED BY 'h';", "(".repeat(depth));
     let r = run("deep.sql", &unbalanced, &Config::default());
-    assert!(r.plan.errors.iter().any(|d| d.message.contains("never closed")), "{:?}", r.plan.errors);
+    assert!(r.errors.iter().any(|d| d.message.contains("never closed")), "{:?}", r.errors);
     let inside = format!(
         "{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ({}'k'='v'{});",
         "(".repeat(depth),
         ")".repeat(depth)
     );
     let r = run("deep.sql", &inside, &Config::default());
-    assert!(!r.plan.errors.is_empty());
+    assert!(!r.errors.is_empty());
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn ten_megabytes_sixty_thousand_statements() {
         i += 1;
     }
     let r = run("big.sql", &text, &Config::default());
-    assert!(r.plan.errors.is_empty());
+    assert!(r.errors.is_empty());
     assert_eq!(r.analysis.scanned.statements.len(), i);
     assert_eq!(r.plan.edits().len(), i);
     let out = r.output.unwrap();
@@ -66,16 +66,16 @@ fn a_hundred_kilobyte_annotation_value() {
     let long = "a".repeat(100_000);
     let text = format!("{OWNER}-- @access oss role={long}\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';");
     let r = run("long.sql", &text, &Config::default());
-    assert_eq!(r.plan.errors.len(), 1);
-    assert!(r.plan.errors[0].message.contains("not a RAM role name"));
+    assert_eq!(r.errors.len(), 1);
+    assert!(r.errors[0].message.contains("not a RAM role name"));
     let text = format!(
         "{OWNER}-- @allow MCA007 reason=\"{long}\"\n-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';"
     );
-    assert!(run("long.sql", &text, &Config::default()).plan.errors.is_empty());
+    assert!(run("long.sql", &text, &Config::default()).errors.is_empty());
     // With an owner, so the error can only be about the 100,000-digit uid.
     let text =
         format!("{OWNER}-- @access oss uid={}\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';", "1".repeat(100_000));
-    let errors = run("long.sql", &text, &Config::default()).plan.errors;
+    let errors = run("long.sql", &text, &Config::default()).errors;
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].message, format!("`{}…` is not an account UID", "1".repeat(40)));
 }
@@ -226,7 +226,7 @@ fn fuzz_regressions() {
         if let Some(out) = &r.output {
             assert_edit_contract(&text, &r.analysis.scanned, &r.plan.edits(), out);
             let again = run("fuzz.sql", out, &Config::default());
-            assert!(again.plan.errors.is_empty(), "{:?}", again.plan.errors);
+            assert!(again.errors.is_empty(), "{:?}", again.errors);
             assert!(again.plan.edits().is_empty());
         }
         n += 1;

@@ -293,12 +293,12 @@ proptest! {
     fn fix_on_generated_ddl(text in file()) {
         let cfg = Config::default();
         let r = run("gen.sql", &text, &cfg);
-        prop_assert!(r.plan.errors.is_empty(), "{:?}\n{text}", r.plan.errors);
+        prop_assert!(r.errors.is_empty(), "{:?}\n{text}", r.errors);
         let out = r.output.clone().unwrap();
         assert_edit_contract(&text, &r.analysis.scanned, &r.plan.edits(), &out);
         // Idempotent.
         let again = run("gen.sql", &out, &cfg);
-        prop_assert!(again.plan.errors.is_empty());
+        prop_assert!(again.errors.is_empty());
         prop_assert_eq!(again.plan.edits(), vec![], "second run edits\n{}", out);
         // Line endings, BOM and the final newline are kept.
         if text.contains("\r\n") {
@@ -496,7 +496,7 @@ proptest! {
         let r = run("m.sql", &mutated, &Config::default());
         if let Some(out) = r.output {
             let again = run("m.sql", &out, &Config::default());
-            prop_assert!(again.plan.errors.is_empty(), "fix produced a file it cannot read:\n{out}");
+            prop_assert!(again.errors.is_empty(), "fix produced a file it cannot read:\n{out}");
             prop_assert_eq!(again.plan.edits(), vec![], "not idempotent:\n{}", out);
         }
     }
@@ -526,15 +526,16 @@ proptest! {
         let twin = format!("{}-- 中文注释{nl}{}", &text[..at], &text[at..]);
 
         let a = mcaccess::analyse_decoded("g.sql".into(), decode(bytes.clone(), TextEncoding::Utf8), &Config::default());
-        let e = a.encoding_error().expect("an encoding finding");
+        let invalid_encoding = mcaccess::lint::rules::mca019_invalid_encoding::META.code;
+        let e = a.errors().into_iter().find(|d| d.code == invalid_encoding).expect("an encoding finding");
         prop_assert_eq!(a.source.line_col(e.span.start), (text[..at].matches('\n').count() + 1, 4));
-        prop_assert!(a.fixes().errors.iter().any(|d| d.code == mcaccess::diagnostic::Code::MCA019));
+        prop_assert!(a.fixed().unwrap_err().iter().any(|d| d.code == invalid_encoding));
 
         let g = mcaccess::analyse_decoded("g.sql".into(), decode(bytes, TextEncoding::Gbk), &Config::default());
         prop_assert!(g.encoding.is_none());
         let plan = g.fixes();
         let expected = run("g.sql", &twin, &Config::default());
-        prop_assert_eq!(&plan.errors, &expected.plan.errors);
+        prop_assert_eq!(&plan.blockers, &expected.plan.blockers);
         if let Some(out_twin) = expected.output {
             let out = mcaccess::fix::apply(&g.source.text, &plan.edits());
             prop_assert_eq!(&out, &out_twin);

@@ -134,7 +134,7 @@ fn main() {
         let (t, _) = time(runs, || {
             texts
                 .iter()
-                .map(|t| mcaccess::analyse(mcaccess::source::SourceFile::new("f.sql", t.clone()), &config).fixes().findings.len())
+                .map(|t| mcaccess::analyse(mcaccess::source::SourceFile::new("f.sql", t.clone()), &config).fixes().changes.len())
                 .sum::<usize>()
         });
         rows.push(Row { files: n, bytes, what: "mcaccess scan+resolve+fix plan (library), 1 thread".into(), time: t, rss_kib: None });
@@ -151,7 +151,7 @@ fn main() {
         s
     };
     let config = mcaccess::config::Config::default();
-    let (t, _) = time(runs, || mcaccess::analyse(mcaccess::source::SourceFile::new("big.sql", big.clone()), &config).fixes().findings.len());
+    let (t, _) = time(runs, || mcaccess::analyse(mcaccess::source::SourceFile::new("big.sql", big.clone()), &config).fixes().changes.len());
     rows.push(Row { files: 1, bytes: big.len() as u64, what: "mcaccess scan+resolve+fix plan, one 10 MB file, 1 thread".into(), time: t, rss_kib: None });
     let dialect = sqlparser::dialect::HiveDialect {};
     let (t, _) = time(runs, || sqlparser::tokenizer::Tokenizer::new(&dialect, &big).tokenize().map(|v| v.len()).unwrap_or(0));

@@ -19,14 +19,14 @@ fuzz_target!(|data: &[u8]| {
     let text = analysis.source.text.clone();
     let text = text.as_str();
     let plan = analysis.fixes();
-    if plan.errors.is_empty() {
+    if plan.blockers.is_empty() {
         let edits = plan.edits();
         let out = mcaccess::fix::apply(text, &edits);
         // The same contract the tests prove: bytes outside the edits kept,
         // edits only in annotated statements, deletions only rolearn material.
         contract::assert_edit_contract(text, &analysis.scanned, &edits, &out);
         let again = mcaccess::analyse(SourceFile::new("f.sql", out.clone()), &config).fixes();
-        assert!(again.errors.is_empty(), "fix wrote a file it cannot read: {out:?}");
+        assert!(again.blockers.is_empty(), "fix wrote a file it cannot read: {out:?}");
         assert!(again.edits().is_empty(), "fix is not idempotent: {out:?}");
     }
     let analyses = vec![analysis];

@@ -10,8 +10,8 @@ fuzz_target!(|data: &[u8]| {
         for s in &scanned.statements {
             assert!(text.is_char_boundary(s.span.start) && text.is_char_boundary(s.span.end));
         }
-        for d in &scanned.diagnostics {
-            assert!(d.span.end <= text.len());
+        for p in &scanned.problems {
+            assert!(mcaccess::lint::describe::scan(p).span.end <= text.len());
         }
     }
 });

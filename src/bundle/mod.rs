@@ -13,6 +13,8 @@ mod terraform;
 
 use crate::Analysis;
 use crate::diagnostic::Diagnostic;
+use crate::lint::describe;
+use crate::lint::rules::mca021_too_many_policies;
 use crate::model::{Access, Entity, Mode, Source};
 use crate::policy::{self, PolicyDocument};
 use crate::resolve::{Permissions, Role, RoleKind};
@@ -127,22 +129,13 @@ pub struct Contribution {
 /// The contribution of one analysed file.
 pub fn contribution(a: &Analysis) -> Contribution {
     let mut out = Contribution::default();
-    let mut errors = Vec::new();
-    errors.extend(a.scanned.diagnostics.iter().filter(|d| d.is_error()).cloned());
-    errors.extend(a.encoding_error());
+    let mut errors = a.errors();
     for sp in &a.plans {
         let stmt = &a.scanned.statements[sp.statement];
-        if let Some(d) = &stmt.syntax_error {
-            errors.push(d.clone());
+        let Ok(plan) = &sp.plan else { continue };
+        if stmt.syntax_error.is_some() {
             continue;
         }
-        let plan = match &sp.plan {
-            Ok(p) => p,
-            Err(d) => {
-                errors.push(d.clone());
-                continue;
-            }
-        };
         let usage = Usage {
             file: a.source.name.clone(),
             line: a.source.line(stmt.span.start),
@@ -164,8 +157,8 @@ pub fn contribution(a: &Analysis) -> Contribution {
         let permissions = match &plan.permissions {
             Permissions::Statements(s) => s.clone(),
             Permissions::None => Vec::new(),
-            Permissions::Unscoped(d) => {
-                errors.push(d.clone());
+            Permissions::Unscoped(u) => {
+                errors.push(describe::unscoped(u));
                 continue;
             }
         };
@@ -234,20 +227,9 @@ pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
                 Ok(docs) => docs,
                 Err(e) => {
                     let first = usages.first().expect("a role has a user");
-                    let d = Diagnostic::error(
-                        crate::diagnostic::Code::MCA021,
-                        0..0,
-                        format!(
-                            "the permission policy of {} needs {} documents of {MAX_POLICY_CHARS} characters; RAM allows {} custom policies per role ({} statements use it, the first at {}:{})",
-                            acc.role.arn,
-                            e.documents,
-                            e.max_documents,
-                            usages.len(),
-                            first.file,
-                            first.line
-                        ),
-                    )
-                    .help("split these statements over several roles (role=<name> on their @access)");
+                    let at = format!("{}:{}", first.file, first.line);
+                    let d =
+                        mca021_too_many_policies::diagnostic(&acc.role.arn, &e, MAX_POLICY_CHARS, usages.len(), &at);
                     errors.push(BundleError { file: None, diagnostic: d });
                     continue;
                 }

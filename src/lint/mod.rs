@@ -6,12 +6,13 @@
 //! resolve, and the `fix` findings, so that what `check` calls fixable is
 //! exactly what `fix` changes); they never re-scan or re-resolve.
 
+pub mod describe;
 pub mod rules;
 
 use crate::Analysis;
 use crate::annotation::AccessAnnotation;
 use crate::config::Config;
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::fix::FilePlan;
 use crate::location::Location;
 pub use crate::repo::RepoIndex;
@@ -19,10 +20,11 @@ use crate::scan::Statement;
 use serde::Serialize;
 use std::ops::Range;
 
-/// A rule: its identity, default severity, documentation and check.
+/// A rule: its metadata, documentation and check.
 pub struct Rule {
-    pub code: Code,
-    pub severity: Severity,
+    pub meta: Meta,
+    /// The rule file's module name (`mca007_broad_default_role`).
+    pub module: &'static str,
     /// The rule file's `//!` comment, verbatim.
     pub source: &'static str,
     /// Looks at one file (with the whole repo's index) and reports.
@@ -30,8 +32,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    pub fn code(&self) -> Code {
+        self.meta.code
+    }
+
     pub fn name(&self) -> &'static str {
-        self.code.name()
+        self.meta.name
     }
 
     /// The documentation: the rule file's `//!` lines, without the markers.
@@ -53,12 +59,12 @@ impl Rule {
 pub use rules::RULES;
 
 pub fn rule(code: Code) -> &'static Rule {
-    RULES.iter().find(|r| r.code == code).expect("every code has a rule")
+    RULES.iter().find(|r| r.meta.code == code).expect("every code has a rule")
 }
 
 /// Looks a rule up by code (`MCA007`, `mca007`) or name (`broad-default-role`).
 pub fn find_rule(key: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.code.as_str().eq_ignore_ascii_case(key) || r.name() == key)
+    RULES.iter().find(|r| r.code().as_str().eq_ignore_ascii_case(key) || r.name() == key)
 }
 
 /// What a rule sees of one file.
@@ -126,13 +132,13 @@ pub struct Finding {
 /// source order.
 pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
     let mut found: Vec<Diagnostic> = Vec::new();
-    for rule in RULES.iter().filter(|r| r.code != Code::MCA018) {
+    for rule in RULES {
         found.extend((rule.check)(ctx));
     }
     let config_allowed: Vec<Code> = if options.no_allow {
         vec![]
     } else {
-        ctx.config.lint_allow.iter().filter_map(|(c, _)| Code::parse(c)).collect()
+        ctx.config.lint_allow.iter().filter_map(|(c, _)| rules::code(c)).collect()
     };
     found.retain(|d| !config_allowed.contains(&d.code));
     if !options.no_allow {
@@ -142,10 +148,10 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
     }
     let fixable: std::collections::HashSet<(Code, usize, usize)> = ctx
         .fixes
-        .findings
+        .changes
         .iter()
-        .filter(|f| f.fixable())
-        .map(|f| (f.diagnostic.code, f.diagnostic.span.start, f.diagnostic.span.end))
+        .map(|c| describe::rolearn(&c.problem))
+        .map(|d| (d.code, d.span.start, d.span.end))
         .collect();
     found.sort_by_key(|a| (a.span.start, a.code));
     found.dedup();
@@ -157,7 +163,7 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
             let (end_line, end_column) = file.line_col(d.span.end);
             Finding {
                 code: d.code,
-                name: d.code.name(),
+                name: rule(d.code).name(),
                 severity: d.severity,
                 // Messages may quote the SQL: its secrets are masked.
                 message: file.secrets.mask_message(&d.message).into_owned(),
@@ -234,8 +240,8 @@ mod tests {
 
     #[test]
     fn every_code_has_exactly_one_documented_rule() {
-        for code in Code::ALL {
-            let n = RULES.iter().filter(|r| r.code == code).count();
+        for code in rules::codes().map(Code) {
+            let n = RULES.iter().filter(|r| r.code() == code).count();
             assert_eq!(n, 1, "{code}");
             let doc = rule(code).doc();
             for part in ["**Why**", "**Example**", "**Fix**"] {

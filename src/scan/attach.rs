@@ -4,9 +4,10 @@
 
 use super::lexer::{self, Token, TokenKind};
 use super::recognise::{first_words, recognise};
+use super::syntax::ScanProblem;
 use super::syntax::{AnnotationComment, MaxComputeContext, ScannedFile};
 use crate::annotation::{self, Annotation, CommentKind};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::SyntaxError;
 
 /// The diagnostic for a lexer error. A string that runs across lines before
 /// the error is the likelier culprit: a missing closing quote there shifts
@@ -14,22 +15,19 @@ use crate::diagnostic::{Code, Diagnostic};
 /// It points at where that string starts: the first string that runs
 /// across a `;` and a line end (statements ended inside it), else the first
 /// string that runs across lines.
-fn unterminated(text: &str, multiline_string: Option<Token>, e: &lexer::LexError) -> Diagnostic {
+fn unterminated(text: &str, multiline_string: Option<Token>, e: &lexer::LexError) -> SyntaxError {
     if let (Some(t), "string") = (multiline_string, e.what) {
         let quote = &text[t.start..t.start + 1];
         let runs_to = text[..t.end].matches('\n').count() + 1;
-        return Diagnostic::error(Code::MCA015, t.start..t.start + 1, "unterminated string")
+        return SyntaxError::new(t.start..t.start + 1, "unterminated string")
             .label(format!("this string runs on to line {runs_to}"))
             .help(format!("close it with {quote} on its own line: every quote after it is paired wrongly"));
     }
     let end = (e.at + 1).min(text.len());
-    Diagnostic::error(Code::MCA015, e.at..end, format!("unterminated {}", e.what))
+    SyntaxError::new(e.at..end, format!("unterminated {}", e.what))
         .label(format!("this {} is never closed", e.what))
         .help(format!("close it with {}; inside a string, write a quote as '' or \\'", e.closer))
 }
-
-const DANGLING_HELP: &str =
-    "put it directly above the CREATE EXTERNAL TABLE, CREATE EXTERNAL SCHEMA, UNLOAD or LOAD statement it describes";
 
 pub(super) struct Scanner<'a> {
     text: &'a str,
@@ -58,7 +56,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads the tokens once, statement by statement.
-    pub(super) fn run(&mut self) -> Result<(), Diagnostic> {
+    pub(super) fn run(&mut self) -> Result<(), SyntaxError> {
         let mut in_statement = false;
         // The first string across lines, and the first across `;` and a
         // line end.
@@ -93,19 +91,11 @@ impl<'a> Scanner<'a> {
         }
         if let Some(a) = self.pending_access.take() {
             let span = self.out.annotations[a].span.clone();
-            self.out.diagnostics.push(
-                Diagnostic::error(Code::MCA010, span, "@access is not followed by any statement")
-                    .label("applies to nothing")
-                    .help(format!("{DANGLING_HELP}, or remove it")),
-            );
+            self.out.problems.push(ScanProblem::DanglingAccess { span, next: None });
         }
         for a in std::mem::take(&mut self.pending_allows) {
             let span = self.out.annotations[a].span.clone();
-            self.out.diagnostics.push(
-                Diagnostic::warning(Code::MCA010, span, "@allow is not followed by any statement")
-                    .label("silences nothing")
-                    .help("put it directly above the statement whose finding it silences, or remove it"),
-            );
+            self.out.problems.push(ScanProblem::DanglingAllow { span });
         }
         Ok(())
     }
@@ -118,41 +108,25 @@ impl<'a> Scanner<'a> {
             CommentKind::Foreign => {}
             CommentKind::NearMiss { suggestion, word } => {
                 let word_span = t.start + word.start..t.start + word.end;
-                let written = &self.text[word_span.clone()];
-                self.out.diagnostics.push(
-                    Diagnostic::warning(Code::MCA001, word_span, format!("`{written}` is not an mcaccess annotation"))
-                        .label("unknown annotation")
-                        .help(format!("did you mean `@{suggestion}`?")),
-                );
+                let written = self.text[word_span.clone()].to_string();
+                self.out.problems.push(ScanProblem::NotAnnotation { span: word_span, written, suggestion });
             }
             CommentKind::Ours if inside_statement => {
-                self.out.diagnostics.push(
-                    Diagnostic::error(Code::MCA010, span, "annotation inside a statement")
-                        .label("applies to nothing here")
-                        .help("move it above the statement, before its first keyword"),
-                );
+                self.out.problems.push(ScanProblem::InsideStatement { span });
             }
             CommentKind::Ours => match annotation::parse(text, t.start) {
                 Err(d) => {
                     self.pending_broken |= text[2..].trim_start().starts_with("@access");
-                    self.out.diagnostics.push(d)
+                    self.out.problems.push(ScanProblem::Annotation(d))
                 }
                 Ok(a) => {
                     let index = self.out.annotations.len();
                     match &a {
                         Annotation::Access(_) => {
                             if let Some(prev) = self.pending_access {
-                                let prev_line =
+                                let first_line =
                                     self.text[..self.out.annotations[prev].span.start].matches('\n').count() + 1;
-                                self.out.diagnostics.push(
-                                    Diagnostic::error(
-                                        Code::MCA001,
-                                        span.clone(),
-                                        "a statement takes one @access; this is the second",
-                                    )
-                                    .label("second @access")
-                                    .help(format!("merge it with the @access on line {prev_line} into one line")),
-                                );
+                                self.out.problems.push(ScanProblem::SecondAccess { span: span.clone(), first_line });
                                 return;
                             }
                             self.pending_access = Some(index);
@@ -186,16 +160,8 @@ impl<'a> Scanner<'a> {
                 self.out.annotations[a].statement = Some(index);
             } else {
                 let span = self.out.annotations[a].span.clone();
-                let found = first_words(self.text, &sig);
-                self.out.diagnostics.push(
-                    Diagnostic::error(
-                        Code::MCA010,
-                        span,
-                        format!("@access applies to the next statement, which is `{found}`"),
-                    )
-                    .label("applies to nothing")
-                    .help(DANGLING_HELP),
-                );
+                let next = Some(first_words(self.text, &sig));
+                self.out.problems.push(ScanProblem::DanglingAccess { span, next });
             }
         }
         for a in std::mem::take(&mut self.pending_allows) {

@@ -5,7 +5,7 @@
 use super::lexer::{Token, TokenKind, unquote};
 use super::recognise::{is_kw, is_punct, read_name};
 use super::syntax::{Clauses, Format, KeywordCase, Literal, Property, PropertyList, StoredAs};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::SyntaxError;
 use std::ops::Range;
 
 /// Walks a statement's tokens after its name, filling in its clauses.
@@ -17,8 +17,8 @@ pub(super) struct ClauseReader<'a> {
     pub(super) case: Option<KeywordCase>,
 }
 
-fn syntax(span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(Code::MCA015, span, message)
+fn syntax(span: Range<usize>, message: impl Into<String>) -> SyntaxError {
+    SyntaxError::new(span, message)
 }
 
 impl ClauseReader<'_> {
@@ -47,7 +47,7 @@ impl ClauseReader<'_> {
         }
     }
 
-    fn literal(&self, i: usize, after: &str) -> Result<Literal, Diagnostic> {
+    fn literal(&self, i: usize, after: &str) -> Result<Literal, SyntaxError> {
         match self.sig.get(i) {
             Some(t) if t.kind == TokenKind::String => {
                 Ok(Literal { span: t.range(), value: unquote(&self.text[t.range()]) })
@@ -70,7 +70,7 @@ impl ClauseReader<'_> {
     }
 
     /// Fills a clause's slot; a clause given twice is an error at `at`.
-    fn once<T>(slot: &mut Option<T>, value: T, at: Range<usize>, what: &str) -> Result<(), Diagnostic> {
+    fn once<T>(slot: &mut Option<T>, value: T, at: Range<usize>, what: &str) -> Result<(), SyntaxError> {
         if slot.is_some() {
             return Err(syntax(at, format!("{what} is given twice")).label("second one").help("keep one of them"));
         }
@@ -80,7 +80,7 @@ impl ClauseReader<'_> {
 
     /// Walks the statement after its name, at parenthesis depth 0, one
     /// clause at a time; returns at the first thing it cannot read.
-    pub(super) fn read(&mut self, mut i: usize) -> Result<(), Diagnostic> {
+    pub(super) fn read(&mut self, mut i: usize) -> Result<(), SyntaxError> {
         while let Some(t) = self.sig.get(i).copied() {
             i = if t.kind == TokenKind::Semicolon {
                 break;
@@ -117,7 +117,7 @@ impl ClauseReader<'_> {
 
     /// `STORED BY '<handler>'`, `STORED AS <format>` or `STORED AS
     /// INPUTFORMAT '…' OUTPUTFORMAT '…'` at `i`; returns the index after it.
-    fn stored(&mut self, i: usize) -> Result<usize, Diagnostic> {
+    fn stored(&mut self, i: usize) -> Result<usize, SyntaxError> {
         self.note_case(i);
         if self.kw(i + 1, "BY") {
             let lit = self.literal(i + 2, "STORED BY")?;
@@ -155,7 +155,7 @@ impl ClauseReader<'_> {
     }
 
     /// `ROW FORMAT SERDE '<class>'` or `ROW FORMAT DELIMITED …` at `i`.
-    fn row_format(&mut self, i: usize) -> Result<usize, Diagnostic> {
+    fn row_format(&mut self, i: usize) -> Result<usize, SyntaxError> {
         self.note_case(i);
         if !self.kw(i + 2, "SERDE") {
             self.clauses.row_format_delimited = Some(self.sig[i].range());
@@ -168,7 +168,7 @@ impl ClauseReader<'_> {
     }
 
     /// `[WITH] SERDEPROPERTIES (…)` at `i`.
-    fn serde_properties(&mut self, i: usize) -> Result<usize, Diagnostic> {
+    fn serde_properties(&mut self, i: usize) -> Result<usize, SyntaxError> {
         let open = if self.kw(i, "WITH") { i + 2 } else { i + 1 };
         let (list, next) = self.property_list(self.sig[i].start, open, "SERDEPROPERTIES")?;
         let at = self.at(i);
@@ -177,7 +177,7 @@ impl ClauseReader<'_> {
     }
 
     /// `TBLPROPERTIES (…)` or UNLOAD's `PROPERTIES (…)` at `i`.
-    fn table_properties(&mut self, i: usize) -> Result<usize, Diagnostic> {
+    fn table_properties(&mut self, i: usize) -> Result<usize, SyntaxError> {
         let what = if self.kw(i, "TBLPROPERTIES") { "TBLPROPERTIES" } else { "PROPERTIES" };
         let (list, next) = self.property_list(self.sig[i].start, i + 1, what)?;
         let at = self.at(i);
@@ -189,7 +189,7 @@ impl ClauseReader<'_> {
 
     /// Skips a balanced `( … )` group starting at `i`; returns the index after
     /// its `)`. A loop with a counter: deep nesting cannot overflow the stack.
-    fn skip_group(&self, i: usize) -> Result<usize, Diagnostic> {
+    fn skip_group(&self, i: usize) -> Result<usize, SyntaxError> {
         let mut depth = 0usize;
         let mut opens = Vec::new();
         let mut j = i;
@@ -215,7 +215,7 @@ impl ClauseReader<'_> {
     }
 
     /// Reads `( 'k'='v', … )` with `(` expected at `open`.
-    fn property_list(&mut self, start: usize, open: usize, what: &str) -> Result<(PropertyList, usize), Diagnostic> {
+    fn property_list(&mut self, start: usize, open: usize, what: &str) -> Result<(PropertyList, usize), SyntaxError> {
         if !self.punct(open, "(") {
             return Err(syntax(self.at(open), format!("expected `(` after {what}, found {}", self.show(open)))
                 .help(format!("write {what} ('key'='value', …)")));
@@ -287,7 +287,7 @@ impl ClauseReader<'_> {
 
     /// Documentation templates (`[optional]`, `<placeholder>`, `...`) get a
     /// help that says so.
-    fn template_help(&self, i: usize, d: Diagnostic, otherwise: &str) -> Diagnostic {
+    fn template_help(&self, i: usize, d: SyntaxError, otherwise: &str) -> SyntaxError {
         if self.punct(i, "[") || self.punct(i, "<") || self.punct(i, ".") {
             d.help("this looks like a documentation template: replace the [optional], <placeholder> and ... parts with real values")
         } else {
@@ -295,7 +295,7 @@ impl ClauseReader<'_> {
         }
     }
 
-    fn unclosed(&self, open: usize, what: &str) -> Diagnostic {
+    fn unclosed(&self, open: usize, what: &str) -> SyntaxError {
         syntax(self.sig[open].range(), format!("unbalanced parentheses: the {what} list is never closed"))
             .label("opened here")
             .help("add the missing `)` after the last 'key'='value'")

@@ -2,7 +2,7 @@
 //! statements, attached annotations, and the scanned file.
 
 use crate::annotation::{self, Annotation};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::SyntaxError;
 use std::ops::Range;
 
 /// A quoted literal: its range (quotes included) and its value.
@@ -218,8 +218,8 @@ pub struct Statement {
     /// The table (CREATE, LOAD, INSERT target, UNLOAD source) or schema name.
     pub name: Option<Name>,
     pub clauses: Clauses,
-    /// The first thing the scanner could not read (MCA015), if any.
-    pub syntax_error: Option<Diagnostic>,
+    /// The first thing the scanner could not read, if any.
+    pub syntax_error: Option<SyntaxError>,
     /// Case of the statement's own storage keywords, for inserted text.
     pub keyword_case: KeywordCase,
     /// Index into [`ScannedFile::annotations`] of the attached `@access`.
@@ -242,6 +242,28 @@ pub struct MaxComputeContext {
     pub region: Option<annotation::Spanned<String>>,
 }
 
+/// A problem the scanner found around the statements. Each has one rule
+/// that reports it (see `lint::describe`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanProblem {
+    /// An annotation comment that does not parse.
+    Annotation(SyntaxError),
+    /// A second `@access` above one statement; the first is on `first_line`.
+    SecondAccess { span: Range<usize>, first_line: usize },
+    /// A word close to an annotation (`@acess`) that is not one.
+    NotAnnotation { span: Range<usize>, written: String, suggestion: &'static str },
+    /// An `@access` followed by no external statement: `next` is the start
+    /// of the statement that follows, `None` at the end of the file.
+    DanglingAccess { span: Range<usize>, next: Option<String> },
+    /// An annotation between a statement's tokens.
+    InsideStatement { span: Range<usize> },
+    /// An `@allow` followed by no statement.
+    DanglingAllow { span: Range<usize> },
+    /// The lexer could not finish the file (an unterminated string or
+    /// comment).
+    Unreadable(SyntaxError),
+}
+
 /// A parsed annotation comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnnotationComment {
@@ -256,10 +278,11 @@ pub struct AnnotationComment {
 pub struct ScannedFile {
     pub statements: Vec<Statement>,
     pub annotations: Vec<AnnotationComment>,
-    /// Annotation errors (MCA001), dangling annotations (MCA010), near-miss
-    /// warnings, and a file-level lexer error (MCA015).
-    pub diagnostics: Vec<Diagnostic>,
-    /// The lexer failed: nothing after `diagnostics`' MCA015 can be trusted.
+    /// What the scanner found wrong outside the statements' own syntax, in
+    /// source order.
+    pub problems: Vec<ScanProblem>,
+    /// The lexer failed ([`ScanProblem::Unreadable`]): nothing after it can
+    /// be trusted.
     pub unreadable: bool,
 }
 

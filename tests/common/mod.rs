@@ -7,7 +7,8 @@ pub mod contract;
 #[allow(unused_imports)]
 pub use contract::assert_edit_contract;
 use mcaccess::config::Config;
-use mcaccess::fix::{self, FilePlan};
+use mcaccess::diagnostic::Diagnostic;
+use mcaccess::fix::FilePlan;
 use mcaccess::report::{self, Style};
 use mcaccess::source::SourceFile;
 use mcaccess::{Analysis, analyse};
@@ -24,13 +25,18 @@ pub struct Run {
     pub plan: FilePlan,
     /// The rewritten text, when the file has no errors.
     pub output: Option<String>,
+    /// The errors that stop `fix`.
+    pub errors: Vec<Diagnostic>,
 }
 
 pub fn run(name: &str, text: &str, config: &Config) -> Run {
     let analysis = analyse(SourceFile::new(name, text.to_string()), config);
     let plan = analysis.fixes();
-    let output = plan.errors.is_empty().then(|| fix::apply(text, &plan.edits()));
-    Run { analysis, plan, output }
+    let (output, errors) = match analysis.fixed() {
+        Ok(new) => (Some(new), vec![]),
+        Err(errors) => (None, errors),
+    };
+    Run { analysis, plan, output, errors }
 }
 
 /// Everything a reader needs in a snapshot: the output and the rendered
@@ -49,13 +55,12 @@ pub fn report(run: &Run) -> String {
             }
         }
     }
-    let warnings = run.analysis.scanned.diagnostics.iter().filter(|d| !d.is_error());
-    let mut diags: Vec<_> = warnings.chain(run.plan.errors.iter()).collect();
+    let mut diags: Vec<_> = run.analysis.warnings().into_iter().chain(run.errors.iter().cloned()).collect();
     diags.sort_by_key(|d| d.span.start);
     if !diags.is_empty() {
         out.push_str("--- diagnostics ---\n");
         for d in diags {
-            out.push_str(&report::render(d, file, Style::plain()));
+            out.push_str(&report::render(&d, file, Style::plain()));
         }
     }
     out
@@ -64,7 +69,7 @@ pub fn report(run: &Run) -> String {
 /// Runs `fix` on its own output: nothing may change.
 pub fn assert_idempotent(name: &str, output: &str, config: &Config) {
     let again = run(name, output, config);
-    assert!(again.plan.errors.is_empty(), "second run has errors: {:?}", again.plan.errors);
+    assert!(again.errors.is_empty(), "second run has errors: {:?}", again.errors);
     assert_eq!(again.plan.edits(), vec![], "second run still edits {name}");
 }
 

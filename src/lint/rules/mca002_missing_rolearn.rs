@@ -23,23 +23,59 @@
 //! 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' WITH
 //! SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::<uid>:role/<name>')`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::catalog;
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
+use crate::fix::{Impossible, Placement, RolearnProblem};
 use crate::lint::FileContext;
+use std::ops::Range;
+
+pub const META: Meta = Meta { code: Code("MCA002"), name: "missing-rolearn", severity: Severity::Error, fixable: true };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
-    let found = ctx.fixes.findings.iter().map(|f| &f.diagnostic);
-    found.chain(&ctx.fixes.errors).filter(|d| d.code == Code::MCA002).cloned().collect()
+    ctx.fixes
+        .problems()
+        .filter_map(|p| match p {
+            RolearnProblem::Missing { span, arn, placement } => Some(diagnostic(span, arn, placement)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The finding for a missing rolearn: its help says where it goes.
+pub fn diagnostic(span: &Range<usize>, arn: &str, placement: &Placement) -> Diagnostic {
+    let entry = format!("WITH SERDEPROPERTIES ('odps.properties.rolearn'='{arn}')");
+    let help = match placement {
+        Placement::BeforeStoredAs { serde } => {
+            format!("add ROW FORMAT SERDE '{serde}' {entry} before STORED AS (mcaccess fix does)")
+        }
+        Placement::Impossible(Impossible::NoStorageClause) => {
+            format!("add STORED BY '<handler>' or ROW FORMAT SERDE '<class>', followed by {entry}")
+        }
+        Placement::Impossible(Impossible::RowFormatDelimited) => format!(
+            "ROW FORMAT DELIMITED takes no SERDEPROPERTIES: replace it with ROW FORMAT SERDE '<class>' {entry}"
+        ),
+        Placement::Impossible(Impossible::InputOutputFormat) => {
+            format!("STORED AS INPUTFORMAT … needs ROW FORMAT SERDE '<class>' {entry} before it")
+        }
+        Placement::Impossible(Impossible::UnknownFormat { format }) => format!(
+            "`{format}` is not a format mcaccess knows the SerDe of ({}): add ROW FORMAT SERDE '<class>' {entry} before STORED AS",
+            catalog::KNOWN_FORMATS.join(", ")
+        ),
+        Placement::Append | Placement::AfterHandler | Placement::Done | Placement::Replace { .. } => {
+            format!("add 'odps.properties.rolearn'='{arn}' to WITH SERDEPROPERTIES (mcaccess fix does)")
+        }
+    };
+    META.diagnostic(span.clone(), "odps.properties.rolearn is missing").label("no role ARN for this statement").help(help)
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, of};
 
     #[test]
     fn fixable_when_fix_can_place_the_entry() {
         let f = of(
-            Code::MCA002,
+            super::META.code,
             &format!(
                 "{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED AS parquet LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/t/';"
             ),
@@ -52,7 +88,7 @@ mod tests {
     #[test]
     fn not_fixable_without_a_place_and_silent_when_present() {
         let f = of(
-            Code::MCA002,
+            super::META.code,
             &format!("{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t (a int) ROW FORMAT DELIMITED STORED AS textfile;"),
         );
         assert_eq!(f.len(), 1);
@@ -60,6 +96,6 @@ mod tests {
         let ok = format!(
             "{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::5678901234567890:role/aliyunodpsdefaultrole') LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';"
         );
-        assert!(of(Code::MCA002, &ok).is_empty());
+        assert!(of(super::META.code, &ok).is_empty());
     }
 }

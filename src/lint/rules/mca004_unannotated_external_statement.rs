@@ -18,10 +18,12 @@
 //! **Fix** Add `-- @access oss` (or the right source and mode) directly
 //! above it, then run `mcaccess fix`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::lint::rules::infer_source;
 use crate::scan::StatementKind;
+
+pub const META: Meta = Meta { code: Code("MCA004"), name: "unannotated-external-statement", severity: Severity::Warning, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let text = ctx.text();
@@ -41,8 +43,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
                 _ => infer_source(s),
             };
             let annotation = format!("-- @access {}", source.map_or("<source>", |(s, _)| s));
-            Diagnostic::warning(
-                Code::MCA004,
+            META.diagnostic(
                 s.span.start..end,
                 format!("{} without an @access annotation", s.kind.describe()),
             )
@@ -54,13 +55,12 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, of};
 
     #[test]
     fn suggests_the_source_from_the_handler() {
         let f = of(
-            Code::MCA004,
+            super::META.code,
             "CREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.TableStoreStorageHandler' LOCATION 'tablestore://i.cn-hangzhou.ots-internal.aliyuncs.com';",
         );
         assert_eq!(f.len(), 1);
@@ -71,11 +71,11 @@ mod tests {
     fn annotated_rds_and_plain_statements_pass() {
         assert!(
             of(
-                Code::MCA004,
+                super::META.code,
                 &format!("{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';\nSELECT 1;")
             )
             .is_empty()
         );
-        assert!(of(Code::MCA004, "CREATE EXTERNAL TABLE r (a int) STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler' LOCATION 'jdbc:mysql://h:3306/db?table=t';").is_empty());
+        assert!(of(super::META.code, "CREATE EXTERNAL TABLE r (a int) STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler' LOCATION 'jdbc:mysql://h:3306/db?table=t';").is_empty());
     }
 }

@@ -17,9 +17,11 @@
 //!
 //! **Fix** Name the source the statement really reads: `-- @access tablestore`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::lint::rules::source_mismatch;
+
+pub const META: Meta = Meta { code: Code("MCA005"), name: "source-mismatch", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -32,8 +34,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
             format!("write -- @access {inferred}")
         };
         out.push(
-            Diagnostic::error(
-                Code::MCA005,
+            META.diagnostic(
                 a.source.span.clone(),
                 format!("@access says {}, but {why}", a.source.value),
             )
@@ -46,13 +47,12 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, of};
 
     #[test]
     fn handler_and_scheme_must_agree() {
         let f = of(
-            Code::MCA005,
+            super::META.code,
             &format!(
                 "{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.TableStoreStorageHandler';"
             ),
@@ -60,7 +60,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].help.as_deref(), Some("write -- @access tablestore"));
         let f = of(
-            Code::MCA005,
+            super::META.code,
             &format!(
                 "{OWNER}-- @access tablestore\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://e.x/b/';"
             ),
@@ -73,10 +73,10 @@ mod tests {
         let t = format!(
             "{OWNER}-- @access ots\nCREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.TableStoreStorageHandler' LOCATION 'tablestore://i.cn-hangzhou.ots-internal.aliyuncs.com';"
         );
-        assert!(of(Code::MCA005, &t).is_empty());
+        assert!(of(super::META.code, &t).is_empty());
         let h = format!(
             "{OWNER}-- @access holo\nCREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler' LOCATION 'jdbc:postgresql://h-cn-hangzhou-internal.hologres.aliyuncs.com:80/d?table=t/';"
         );
-        assert!(of(Code::MCA005, &h).is_empty());
+        assert!(of(super::META.code, &h).is_empty());
     }
 }

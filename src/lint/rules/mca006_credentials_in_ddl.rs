@@ -19,8 +19,10 @@
 //! **Fix** Remove the credentials from the LOCATION, add `-- @access oss`
 //! and run `mcaccess fix` to use a role instead; rotate the exposed key.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
+
+pub const META: Meta = Meta { code: Code("MCA006"), name: "credentials-in-ddl", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let text = ctx.text();
@@ -41,26 +43,25 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
             } else {
                 ("AccessKey pair in the LOCATION", "remove `<id>:<secret>@` from the LOCATION, add an @access annotation to use a RAM role, and rotate the key")
             };
-            Diagnostic::error(Code::MCA006, r, message).label("secret (redacted)").help(help)
+            META.diagnostic(r, message).label("secret (redacted)").help(help)
         })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::of;
 
     #[test]
     fn finds_access_keys_and_passwords_without_printing_them() {
         let f = of(
-            Code::MCA006,
+            super::META.code,
             "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://LTAIabc:s3cr3t@oss-cn-hangzhou-internal.aliyuncs.com/b/';",
         );
         assert_eq!(f.len(), 1);
         assert!(!f[0].message.contains("s3cr3t") && !f[0].help.as_ref().unwrap().contains("s3cr3t"));
         let f = of(
-            Code::MCA006,
+            super::META.code,
             "CREATE EXTERNAL TABLE r (a int) STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler' LOCATION 'jdbc:mysql://h:3306/db?user=u&password=p4ss&table=t';",
         );
         assert_eq!(f.len(), 2);
@@ -69,10 +70,10 @@ mod tests {
 
     #[test]
     fn clean_and_templated_locations_pass() {
-        assert!(of(Code::MCA006, "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';").is_empty());
+        assert!(of(super::META.code, "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';").is_empty());
         assert!(
             of(
-                Code::MCA006,
+                super::META.code,
                 "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://${ak}:${sk}@${endpoint}/b/';"
             )
             .is_empty()

@@ -21,10 +21,12 @@
 //! `mcaccess bundle`. Keep `scope=account` only with `-- @allow MCA007
 //! reason=…`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::model::Scope;
 use crate::resolve::DEFAULT_ROLE;
+
+pub const META: Meta = Meta { code: Code("MCA007"), name: "broad-default-role", severity: Severity::Warning, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -35,8 +37,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         if let Some(role) = plan.role.as_ref().filter(|r| r.name.eq_ignore_ascii_case(DEFAULT_ROLE)) {
             let span = a.role.as_ref().map_or(a.source.span.clone(), |r| r.span.clone());
             out.push(
-                Diagnostic::warning(
-                    Code::MCA007,
+                META.diagnostic(
                     span,
                     format!("{} uses the broad default role {}", stmt.kind.describe(), role.arn),
                 )
@@ -46,7 +47,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         }
         if let Some(scope) = a.scope.as_ref().filter(|s| s.value == Scope::Account) {
             out.push(
-                Diagnostic::warning(Code::MCA007, scope.span.clone(), "scope=account grants the seed's actions on every resource (\"Resource\": \"*\")")
+                META.diagnostic(scope.span.clone(), "scope=account grants the seed's actions on every resource (\"Resource\": \"*\")")
                     .label("Resource \"*\"")
                     .help("remove scope=account to scope the policy to the LOCATION, or keep it with -- @allow MCA007 reason=\"…\""),
             );
@@ -57,7 +58,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::{Code, Severity};
+    use crate::diagnostic::Severity;
     use crate::lint::testing::{OWNER, of};
 
     const T: &str =
@@ -65,14 +66,14 @@ mod tests {
 
     #[test]
     fn default_role_and_account_scope_warn() {
-        let f = of(Code::MCA007, &format!("{OWNER}-- @access oss\n{T}"));
+        let f = of(super::META.code, &format!("{OWNER}-- @access oss\n{T}"));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Warning);
-        assert_eq!(of(Code::MCA007, &format!("{OWNER}-- @access oss role=mc-lake scope=account\n{T}")).len(), 1);
+        assert_eq!(of(super::META.code, &format!("{OWNER}-- @access oss role=mc-lake scope=account\n{T}")).len(), 1);
     }
 
     #[test]
     fn a_dedicated_role_passes() {
-        assert!(of(Code::MCA007, &format!("{OWNER}-- @access oss role=mc-lake\n{T}")).is_empty());
+        assert!(of(super::META.code, &format!("{OWNER}-- @access oss role=mc-lake\n{T}")).is_empty());
     }
 }

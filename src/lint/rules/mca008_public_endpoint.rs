@@ -18,9 +18,11 @@
 //! **Fix** Use the internal endpoint:
 //! `oss://oss-cn-hangzhou-internal.aliyuncs.com/bucket/path/`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::location::Location;
+
+pub const META: Meta = Meta { code: Code("MCA008"), name: "public-endpoint", severity: Severity::Warning, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -40,7 +42,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
             .find(&ep.host)
             .map_or(span.clone(), |i| span.start + i..span.start + i + ep.host.len());
         out.push(
-            Diagnostic::warning(Code::MCA008, host_at, format!("`{}` is a public endpoint", ep.host))
+            META.diagnostic(host_at, format!("`{}` is a public endpoint", ep.host))
                 .label("not the classic-network (-internal) endpoint")
                 .help(match suggestion {
                     Some(s) => format!("use the internal endpoint `{s}`: MaxCompute does not guarantee connectivity to public endpoints"),
@@ -53,20 +55,19 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::of;
 
     #[test]
     fn public_oss_and_tablestore_endpoints_warn() {
         let f = of(
-            Code::MCA008,
+            super::META.code,
             "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou.aliyuncs.com/b/';",
         );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].column, 63);
         assert!(f[0].help.as_ref().unwrap().contains("oss-cn-hangzhou-internal.aliyuncs.com"));
         let f = of(
-            Code::MCA008,
+            super::META.code,
             "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' LOCATION 'tablestore://cap1.cn-hangzhou.ots.aliyuncs.com';",
         );
         assert!(f[0].help.as_ref().unwrap().contains("cap1.cn-hangzhou.ots-internal.aliyuncs.com"));
@@ -74,10 +75,10 @@ mod tests {
 
     #[test]
     fn internal_endpoints_pass() {
-        assert!(of(Code::MCA008, "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';").is_empty());
+        assert!(of(super::META.code, "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';").is_empty());
         assert!(
             of(
-                Code::MCA008,
+                super::META.code,
                 "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' LOCATION 'oss://cn-hangzhou.oss-dls.aliyuncs.com/b/';"
             )
             .is_empty()

@@ -19,8 +19,10 @@
 //! **Fix** Point the LOCATION at the data in the project's region, or fix
 //! the configured region if it is the one that is wrong.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
+
+pub const META: Meta = Meta { code: Code("MCA009"), name: "region-mismatch", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -33,8 +35,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
             ctx.analysis.scanned.access_of(stmt).and_then(|a| a.region.as_ref()).filter(|r| r.value != region)
         {
             out.push(
-                Diagnostic::error(
-                    Code::MCA009,
+                META.diagnostic(
                     at.clone(),
                     format!("the LOCATION is in {region}, but the @access says region={}", declared.value),
                 )
@@ -45,7 +46,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         }
         if let Some(mc) = ctx.maxcompute_region(stmt).filter(|r| r != region) {
             out.push(
-                Diagnostic::error(Code::MCA009, at, format!("the LOCATION is in {region}, but MaxCompute runs in {mc}"))
+                META.diagnostic(at, format!("the LOCATION is in {region}, but MaxCompute runs in {mc}"))
                     .label(region.to_string())
                     .help(format!("MaxCompute reaches external data only in its own region: use a {mc} endpoint, or correct the configured region")),
             );
@@ -56,13 +57,12 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, of};
 
     #[test]
     fn location_region_must_match() {
         let f = of(
-            Code::MCA009,
+            super::META.code,
             &format!(
                 "{OWNER}CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-shanghai-internal.aliyuncs.com/b/';"
             ),
@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("cn-shanghai") && f[0].message.contains("cn-hangzhou"));
         let f = of(
-            Code::MCA009,
+            super::META.code,
             "-- @maxcompute owner=1\n-- @access oss region=cn-beijing\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-shanghai-internal.aliyuncs.com/b/';",
         );
         assert!(f[0].message.contains("region=cn-beijing"));
@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn same_or_unknown_region_passes() {
-        assert!(of(Code::MCA009, &format!("{OWNER}CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';")).is_empty());
-        assert!(of(Code::MCA009, "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-shanghai-internal.aliyuncs.com/b/';").is_empty());
+        assert!(of(super::META.code, &format!("{OWNER}CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';")).is_empty());
+        assert!(of(super::META.code, "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-shanghai-internal.aliyuncs.com/b/';").is_empty());
     }
 }

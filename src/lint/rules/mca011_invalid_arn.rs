@@ -17,9 +17,11 @@
 //! **Fix** Add an `@access` annotation and run `mcaccess fix`, or write the
 //! real ARN: `acs:ram::<16-digit uid>:role/<role name in lowercase>`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::model::{is_role_name, is_uid};
+
+pub const META: Meta = Meta { code: Code("MCA011"), name: "invalid-arn", severity: Severity::Error, fixable: false };
 
 /// What is wrong with an ARN, if anything.
 pub fn arn_problem(arn: &str) -> Option<&'static str> {
@@ -43,7 +45,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         for entry in stmt.clauses.rolearns() {
             if let Some(problem) = arn_problem(&entry.value.value) {
                 out.push(
-                    Diagnostic::error(Code::MCA011, entry.value.span.clone(), format!("the rolearn is {problem}"))
+                    META.diagnostic(entry.value.span.clone(), format!("the rolearn is {problem}"))
                         .label("invalid role ARN")
                         .help("add an @access annotation above the statement and run mcaccess fix, or write acs:ram::<uid>:role/<name>"),
                 );
@@ -56,7 +58,6 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::arn_problem;
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, of};
 
     #[test]
@@ -74,7 +75,7 @@ mod tests {
         assert!(arn_problem("acs:ram::12a:role/x").is_some());
         assert_eq!(arn_problem("acs:ram::1234567890123456:role/mc-external"), None);
         let f = of(
-            Code::MCA011,
+            super::META.code,
             "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::<uid>:role/x');",
         );
         assert_eq!(f.len(), 1);
@@ -85,6 +86,6 @@ mod tests {
         let t = format!(
             "{OWNER}-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::<uid>:role/x');"
         );
-        assert!(of(Code::MCA011, &t).is_empty());
+        assert!(of(super::META.code, &t).is_empty());
     }
 }

@@ -21,9 +21,11 @@
 //! **Fix** Use the data owner's uid, or drop `cross-account` (same-account
 //! is the default); with another account's `uid=`, write `cross-account`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::model::Mode;
+
+pub const META: Meta = Meta { code: Code("MCA012"), name: "cross-account-same-uid", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -38,8 +40,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         let span = a.uid.as_ref().map_or(a.source.span.clone(), |u| u.span.clone());
         if plan.mode == Mode::CrossAccount && role.account == plan.owner {
             out.push(
-                Diagnostic::error(
-                    Code::MCA012,
+                META.diagnostic(
                     span,
                     format!("cross-account, but the data account {} is the MaxCompute owner", role.account),
                 )
@@ -48,8 +49,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
             );
         } else if plan.mode == Mode::SameAccount && role.account != plan.owner {
             out.push(
-                Diagnostic::error(
-                    Code::MCA012,
+                META.diagnostic(
                     span,
                     format!("same-account, but uid={} is not the MaxCompute owner {}", role.account, plan.owner),
                 )
@@ -63,21 +63,20 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, of};
 
     const T: &str = "CREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.TableStoreStorageHandler';";
 
     #[test]
     fn same_uid_is_an_error() {
-        let f = of(Code::MCA012, &format!("{OWNER}-- @access tablestore cross-account uid=5678901234567890\n{T}"));
+        let f = of(super::META.code, &format!("{OWNER}-- @access tablestore cross-account uid=5678901234567890\n{T}"));
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].line, f[0].column), (2, 41));
     }
 
     #[test]
     fn same_account_with_another_uid_is_an_error() {
-        let f = of(Code::MCA012, &format!("{OWNER}-- @access tablestore uid=1234567890123456\n{T}"));
+        let f = of(super::META.code, &format!("{OWNER}-- @access tablestore uid=1234567890123456\n{T}"));
         assert_eq!(f.len(), 1);
         assert!(f[0].help.as_ref().unwrap().contains("cross-account"));
     }
@@ -85,7 +84,7 @@ mod tests {
     #[test]
     fn another_account_passes() {
         assert!(
-            of(Code::MCA012, &format!("{OWNER}-- @access tablestore cross-account uid=1234567890123456\n{T}"))
+            of(super::META.code, &format!("{OWNER}-- @access tablestore cross-account uid=1234567890123456\n{T}"))
                 .is_empty()
         );
     }

@@ -16,9 +16,12 @@
 //!
 //! **Fix** Keep one entry.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use std::collections::HashMap;
+use std::ops::Range;
+
+pub const META: Meta = Meta { code: Code("MCA014"), name: "duplicate-property", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -28,18 +31,10 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
             // Keys are case-insensitive.
             let mut first: HashMap<String, usize> = HashMap::new();
             for p in &list.entries {
-                if let Some(&line_of_first) = first.get(&p.key.value.to_ascii_lowercase()) {
-                    out.push(
-                        Diagnostic::error(
-                            Code::MCA014,
-                            p.key.span.clone(),
-                            format!("'{}' is given twice", p.key.value),
-                        )
-                        .label("repeated here")
-                        .help(format!("keep one of the two entries (the first is on line {line_of_first})")),
-                    );
-                } else {
-                    first.insert(p.key.value.to_ascii_lowercase(), ctx.analysis.source.line(p.key.span.start));
+                let line = ctx.analysis.source.line(p.key.span.start);
+                match first.get(&p.key.value.to_ascii_lowercase()) {
+                    Some(&first_line) => out.push(diagnostic(&p.key.span, &p.key.value, first_line)),
+                    None => _ = first.insert(p.key.value.to_ascii_lowercase(), line),
                 }
             }
         }
@@ -47,15 +42,22 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     out
 }
 
+/// The finding for a repeated `key` (`fix` refuses a repeated rolearn with
+/// the same one).
+pub fn diagnostic(span: &Range<usize>, key: &str, first_line: usize) -> Diagnostic {
+    META.diagnostic(span.clone(), format!("'{key}' is given twice"))
+        .label("repeated here")
+        .help(format!("keep one of the two entries (the first is on line {first_line})"))
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::of;
 
     #[test]
     fn second_key_is_reported() {
         let f = of(
-            Code::MCA014,
+            super::META.code,
             "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('k'='1',\n'k'='2') TBLPROPERTIES ('x'='1', 'x'='1');",
         );
         assert_eq!(f.len(), 2);
@@ -65,11 +67,11 @@ mod tests {
     #[test]
     fn distinct_keys_pass_and_case_does_not_make_keys_distinct() {
         assert!(
-            of(Code::MCA014, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('k'='1', 'j'='2');")
+            of(super::META.code, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('k'='1', 'j'='2');")
                 .is_empty()
         );
         let f = of(
-            Code::MCA014,
+            super::META.code,
             "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('odps.properties.rolearn'='a', \"ODPS.PROPERTIES.ROLEARN\"='b');",
         );
         assert_eq!(f.len(), 1);

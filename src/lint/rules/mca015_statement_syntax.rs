@@ -18,36 +18,46 @@
 //!
 //! **Fix** As the help says: here, add the comma after `'vehicle_track'`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity, SyntaxError};
 use crate::lint::FileContext;
+use crate::scan::ScanProblem;
+
+pub const META: Meta = Meta { code: Code("MCA015"), name: "statement-syntax", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let scanned = &ctx.analysis.scanned;
-    let lexer = scanned.diagnostics.iter().filter(|d| d.code == Code::MCA015).cloned();
-    let statements = scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| s.syntax_error.clone());
-    lexer.chain(statements).collect()
+    let lexer = scanned.problems.iter().filter_map(|p| match p {
+        ScanProblem::Unreadable(e) => Some(e),
+        _ => None,
+    });
+    let statements = scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| s.syntax_error.as_ref());
+    lexer.chain(statements).map(diagnostic).collect()
+}
+
+/// The scanner's error, as it describes it (it knows what it expected).
+pub fn diagnostic(e: &SyntaxError) -> Diagnostic {
+    META.described(e)
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::of;
 
     #[test]
     fn missing_comma_and_unterminated_string() {
         let f =
-            of(Code::MCA015, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('a'='1'\n'b'='2');");
+            of(super::META.code, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('a'='1'\n'b'='2');");
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].line, f[0].column), (1, 76));
-        assert_eq!(of(Code::MCA015, "SELECT 'abc").len(), 1);
+        assert_eq!(of(super::META.code, "SELECT 'abc").len(), 1);
     }
 
     #[test]
     fn readable_and_non_external_statements_pass() {
         assert!(
-            of(Code::MCA015, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('a'='1');")
+            of(super::META.code, "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('a'='1');")
                 .is_empty()
         );
-        assert!(of(Code::MCA015, "SELECT ((1;").is_empty());
+        assert!(of(super::META.code, "SELECT ((1;").is_empty());
     }
 }

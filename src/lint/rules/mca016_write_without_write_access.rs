@@ -31,10 +31,12 @@
 //! access=read,write` for `INSERT INTO`, `access=read,write,delete` for
 //! `INSERT OVERWRITE` into an OSS table.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::repo::{MissingAccess, RepoIndex};
 use crate::scan::{ScannedFile, StatementKind, Write};
+
+pub const META: Meta = Meta { code: Code("MCA016"), name: "write-without-write-access", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     findings(&ctx.analysis.scanned, ctx.repo)
@@ -54,7 +56,7 @@ pub fn findings(file: &ScannedFile, repo: &RepoIndex) -> Vec<Diagnostic> {
         {
             let span = a.access.as_ref().map_or(a.source.span.clone(), |x| x.span.clone());
             out.push(
-                Diagnostic::error(Code::MCA016, span, "UNLOAD writes its LOCATION, but the @access grants no write")
+                META.diagnostic(span, "UNLOAD writes its LOCATION, but the @access grants no write")
                     .label("no write here")
                     .help("add access=write to the @access"),
             );
@@ -84,13 +86,12 @@ fn write_finding(w: &Write, m: &MissingAccess<'_>) -> Diagnostic {
     } else {
         help
     };
-    Diagnostic::error(Code::MCA016, w.target.span.clone(), message).label(label).help(help)
+    META.diagnostic(w.target.span.clone(), message).label(label).help(help)
 }
 
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, lint_repo, of};
 
     const TABLE: &str = "CREATE EXTERNAL TABLE ads_export (a int) STORED BY 'h' LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/';";
@@ -101,13 +102,13 @@ mod tests {
         let job = "INSERT OVERWRITE TABLE `ADS_EXPORT` SELECT 1;";
         let f: Vec<_> = lint_repo(&[("ddl.sql", &ddl), ("job.sql", job)], &Config::default())
             .into_iter()
-            .filter(|f| f.code == Code::MCA016)
+            .filter(|f| f.code == super::META.code)
             .collect();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].file, "job.sql");
         assert!(f[0].help.as_ref().unwrap().contains("ddl.sql:3"));
         let f = of(
-            Code::MCA016,
+            super::META.code,
             &format!("{OWNER}-- @access oss\nUNLOAD FROM t INTO LOCATION 'oss://e/b/' STORED BY 'h';"),
         );
         assert_eq!(f.len(), 1);
@@ -117,10 +118,10 @@ mod tests {
     fn write_access_passes() {
         let ddl = format!("{OWNER}-- @access oss access=read,write\n{TABLE}");
         let f = lint_repo(&[("ddl.sql", &ddl), ("job.sql", "INSERT INTO ads_export SELECT 1;")], &Config::default());
-        assert!(f.iter().all(|f| f.code != Code::MCA016));
+        assert!(f.iter().all(|f| f.code != super::META.code));
         assert!(
             of(
-                Code::MCA016,
+                super::META.code,
                 &format!("{OWNER}-- @access oss access=write\nUNLOAD FROM t INTO LOCATION 'oss://e/b/' STORED BY 'h';")
             )
             .is_empty()
@@ -128,7 +129,7 @@ mod tests {
     }
 
     fn mca016(files: &[(&str, &str)]) -> Vec<crate::lint::Finding> {
-        lint_repo(files, &Config::default()).into_iter().filter(|f| f.code == Code::MCA016).collect()
+        lint_repo(files, &Config::default()).into_iter().filter(|f| f.code == super::META.code).collect()
     }
 
     fn ddl(name: &str, access: &str) -> String {

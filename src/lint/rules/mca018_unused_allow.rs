@@ -2,7 +2,7 @@
 //!
 //! **What** An `-- @allow CODE` whose statement has no finding of that code,
 //! or whose `until=` date has passed (it then stops silencing, and the
-//! finding comes back).
+//! finding comes back); an `@allow` followed by no statement at all.
 //!
 //! **Why** Suppressions outlive the problems they were written for; a stale
 //! one hides the next real finding on that statement. `until=` makes a
@@ -18,8 +18,11 @@
 //! `until=` only with a reason. `check --no-allow` shows every finding.
 
 use crate::annotation::Annotation;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
+use crate::scan::ScanProblem;
+
+pub const META: Meta = Meta { code: Code("MCA018"), name: "unused-allow", severity: Severity::Warning, fixable: false };
 
 /// Applies the file's `@allow` annotations to `found`: returns the findings
 /// that stay, and MCA018 warnings for allows that silence nothing or have
@@ -34,8 +37,7 @@ pub fn apply(ctx: &FileContext<'_>, mut found: Vec<Diagnostic>) -> (Vec<Diagnost
             let Annotation::Allow(allow) = &scanned.annotations[i].annotation else { continue };
             if let Some(until) = allow.until.as_ref().filter(|u| u.value.as_str() < ctx.today) {
                 unused.push(
-                    Diagnostic::warning(
-                        Code::MCA018,
+                    META.diagnostic(
                         until.span.clone(),
                         format!("@allow expired on {}: its findings are reported again", until.value),
                     )
@@ -49,8 +51,7 @@ pub fn apply(ctx: &FileContext<'_>, mut found: Vec<Diagnostic>) -> (Vec<Diagnost
                 found.retain(|d| !(d.code == code.value && region.contains(&d.span.start)));
                 if found.len() == before {
                     unused.push(
-                        Diagnostic::warning(
-                            Code::MCA018,
+                        META.diagnostic(
                             code.span.clone(),
                             format!("@allow {} silences nothing here", code.value),
                         )
@@ -64,14 +65,24 @@ pub fn apply(ctx: &FileContext<'_>, mut found: Vec<Diagnostic>) -> (Vec<Diagnost
     (found, unused)
 }
 
-/// Reported through [`apply`], after every other rule has run.
-pub fn check(_: &FileContext<'_>) -> Vec<Diagnostic> {
-    Vec::new()
+/// `@allow`s followed by no statement; the others are checked by
+/// [`apply`], after every other rule has run.
+pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+    ctx.analysis.scanned.problems.iter().filter_map(diagnostic).collect()
+}
+
+/// The finding for an `@allow` followed by no statement, if `p` is one.
+pub fn diagnostic(p: &ScanProblem) -> Option<Diagnostic> {
+    let ScanProblem::DanglingAllow { span } = p else { return None };
+    Some(
+        META.diagnostic(span.clone(), "@allow is not followed by any statement")
+            .label("silences nothing")
+            .help("put it directly above the statement whose finding it silences, or remove it"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, codes};
 
     const T: &str = "CREATE EXTERNAL TABLE t (a int) STORED BY 'h' WITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::5678901234567890:role/aliyunodpsdefaultrole') LOCATION 'oss://oss-cn-hangzhou.aliyuncs.com/b/';";
@@ -81,13 +92,19 @@ mod tests {
         let c = codes(&format!("{OWNER}-- @allow MCA008,MCA007 reason=\"legacy\"\n-- @access oss\n{T}"));
         assert_eq!(c, vec![]);
         let c = codes(&format!("{OWNER}-- @allow MCA009\n-- @access oss\n{T}"));
-        assert_eq!(c, vec![Code::MCA018, Code::MCA007, Code::MCA008]);
+        assert_eq!(c, vec![super::META.code, crate::lint::rules::mca007_broad_default_role::META.code, crate::lint::rules::mca008_public_endpoint::META.code]);
+    }
+
+    #[test]
+    fn allow_at_the_end_silences_nothing() {
+        let f = crate::lint::testing::of(super::META.code, &format!("{OWNER}-- @allow MCA007\n"));
+        assert_eq!(f[0].message, "@allow is not followed by any statement");
     }
 
     #[test]
     fn expired_allow_stops_silencing() {
         let c = codes(&format!("{OWNER}-- @allow MCA008,MCA007 until=2026-01-01\n-- @access oss\n{T}"));
-        assert_eq!(c, vec![Code::MCA018, Code::MCA007, Code::MCA008]);
+        assert_eq!(c, vec![super::META.code, crate::lint::rules::mca007_broad_default_role::META.code, crate::lint::rules::mca008_public_endpoint::META.code]);
         let c = codes(&format!("{OWNER}-- @allow MCA008,MCA007 until=2099-01-01\n-- @access oss\n{T}"));
         assert_eq!(c, vec![]);
     }

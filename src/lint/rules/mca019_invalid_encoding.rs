@@ -21,10 +21,12 @@
 //! `mcaccess.toml` that legacy files are GBK — `[files] encoding = "gbk"` —
 //! and mcaccess reads and rewrites them as GBK, byte for byte.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::encoding::EncodingProblem;
 use crate::lint::FileContext;
 use crate::source::SourceFile;
+
+pub const META: Meta = Meta { code: Code("MCA019"), name: "invalid-encoding", severity: Severity::Error, fixable: false };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     ctx.analysis.encoding.iter().map(|p| diagnostic(p, &ctx.analysis.source)).collect()
@@ -45,13 +47,12 @@ pub fn diagnostic(p: &EncodingProblem, file: &SourceFile) -> Diagnostic {
             "convert the file to UTF-8; mcaccess reads UTF-8, and GBK with [files] encoding = \"gbk\"",
         )
     };
-    Diagnostic::error(Code::MCA019, span, message).label("first unreadable byte").help(help)
+    META.diagnostic(span, message).label("first unreadable byte").help(help)
 }
 
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
-    use crate::diagnostic::Code;
     use crate::encoding::{TextEncoding, decode};
     use crate::lint::{FileContext, Options, RepoIndex, lint_file};
     use crate::source::SourceFile;
@@ -67,8 +68,8 @@ mod tests {
         let repo = RepoIndex::default();
         let ctx = FileContext { analysis: &a, fixes: &fixes, config: &config, repo: &repo, today: "2026-11-23" };
         let f = lint_file(&ctx, &Options::default());
-        let codes: Vec<Code> = f.iter().map(|f| f.code).collect();
-        assert_eq!(codes, vec![Code::MCA019, Code::MCA007, Code::MCA002]);
+        let codes: Vec<_> = f.iter().map(|f| f.code).collect();
+        assert_eq!(codes, vec![super::META.code, crate::lint::rules::mca007_broad_default_role::META.code, crate::lint::rules::mca002_missing_rolearn::META.code]);
         assert_eq!((f[0].line, f[0].column), (1, 4));
         assert!(f[0].message.contains("looks like GBK"), "{}", f[0].message);
     }

@@ -20,9 +20,12 @@
 //! the resolved rolearn in WITH SERDEPROPERTIES. Without an annotation,
 //! move it by hand or add `-- @access …` and run `mcaccess fix`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
-use crate::scan::{Property, ROLEARN_KEY};
+use crate::scan::ROLEARN_KEY;
+use std::ops::Range;
+
+pub const META: Meta = Meta { code: Code("MCA020"), name: "misplaced-rolearn", severity: Severity::Error, fixable: true };
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let scanned = &ctx.analysis.scanned;
@@ -31,34 +34,33 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         .iter()
         .filter(|s| s.kind.takes_rolearn())
         .filter_map(|s| Some((s, s.clauses.tbl_properties.as_ref()?)))
-        .flat_map(|(s, list)| list.get(ROLEARN_KEY).map(move |p| diagnostic(p, scanned.access_of(s).is_some())))
+        .flat_map(|(s, list)| list.get(ROLEARN_KEY).map(move |p| diagnostic(&p.span(), scanned.access_of(s).is_some())))
         .collect()
 }
 
 /// The finding for a rolearn entry in TBLPROPERTIES (`fix` makes the same
 /// one, with its edits, for annotated statements).
-pub fn diagnostic(entry: &Property, annotated: bool) -> Diagnostic {
+pub fn diagnostic(span: &Range<usize>, annotated: bool) -> Diagnostic {
     let help = if annotated {
         "move it into WITH SERDEPROPERTIES (mcaccess fix does)"
     } else {
         "move it into WITH SERDEPROPERTIES, or add -- @access … above the statement and run mcaccess fix"
     };
-    Diagnostic::error(Code::MCA020, entry.span(), "the rolearn is in TBLPROPERTIES, where MaxCompute ignores it")
+    META.diagnostic(span.clone(), "the rolearn is in TBLPROPERTIES, where MaxCompute ignores it")
         .label("belongs in WITH SERDEPROPERTIES")
         .help(help)
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::diagnostic::Code;
     use crate::lint::testing::{OWNER, of};
 
     #[test]
     fn reported_and_fixable_when_annotated() {
         let stmt = "CREATE EXTERNAL TABLE t (a int) STORED AS parquet LOCATION 'oss://b/p/'\nTBLPROPERTIES (\"ODPS.PROPERTIES.ROLEARN\"='acs:ram::1:role/x');";
-        let f = of(Code::MCA020, stmt);
+        let f = of(super::META.code, stmt);
         assert_eq!((f.len(), f[0].fixable, f[0].line), (1, false, 2));
-        let f = of(Code::MCA020, &format!("{OWNER}-- @access oss\n{stmt}"));
+        let f = of(super::META.code, &format!("{OWNER}-- @access oss\n{stmt}"));
         assert_eq!((f.len(), f[0].fixable), (1, true));
     }
 }

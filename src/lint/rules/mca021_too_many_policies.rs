@@ -17,10 +17,23 @@
 //! `@access`, or `[roles]` per source in mcaccess.toml), or put the tables
 //! under fewer, wider prefixes.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
+use crate::policy::TooLarge;
+
+pub const META: Meta = Meta { code: Code("MCA021"), name: "too-many-policies", severity: Severity::Error, fixable: false };
 
 /// Nothing per file: the bundle reports this code (see the documentation).
 pub fn check(_: &FileContext<'_>) -> Vec<Diagnostic> {
     Vec::new()
+}
+
+/// The finding for a role whose permissions need `e.documents` policies of
+/// `max_chars`; `users` statements use it, the first `at` `file:line`.
+pub fn diagnostic(arn: &str, e: &TooLarge, max_chars: usize, users: usize, at: &str) -> Diagnostic {
+    let message = format!(
+        "the permission policy of {arn} needs {} documents of {max_chars} characters; RAM allows {} custom policies per role ({users} statements use it, the first at {at})",
+        e.documents, e.max_documents
+    );
+    META.diagnostic(0..0, message).help("split these statements over several roles (role=<name> on their @access)")
 }

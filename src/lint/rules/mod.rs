@@ -1,66 +1,61 @@
 //! The rules, one per file, and the registry that lists them.
 
 use super::Rule;
-use crate::diagnostic::{Code, Severity};
+use crate::diagnostic::Code;
 use crate::scan::Statement;
 
-pub mod mca001_annotation_syntax;
-pub mod mca002_missing_rolearn;
-pub mod mca003_rolearn_mismatch;
-pub mod mca004_unannotated_external_statement;
-pub mod mca005_source_mismatch;
-pub mod mca006_credentials_in_ddl;
-pub mod mca007_broad_default_role;
-pub mod mca008_public_endpoint;
-pub mod mca009_region_mismatch;
-pub mod mca010_dangling_annotation;
-pub mod mca011_invalid_arn;
-pub mod mca012_cross_account_same_uid;
-pub mod mca013_mode_not_applicable;
-pub mod mca014_duplicate_property;
-pub mod mca015_statement_syntax;
-pub mod mca016_write_without_write_access;
-pub mod mca017_unscoped_permissions;
-pub mod mca018_unused_allow;
-pub mod mca019_invalid_encoding;
-pub mod mca020_misplaced_rolearn;
-pub mod mca021_too_many_policies;
+/// Declares each rule module and lists it in [`RULES`]: one line per rule.
+/// A rule file declares its `META` (code, name, severity, fixable), its
+/// documentation (the `//!` comment) and `check`.
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
 
-macro_rules! rule {
-    ($code:ident, $severity:ident, $module:ident) => {
-        Rule {
-            code: Code::$code,
-            severity: Severity::$severity,
+        /// Every rule, in code order.
+        pub static RULES: &[Rule] = &[$(Rule {
+            meta: $module::META,
+            module: stringify!($module),
             source: include_str!(concat!(stringify!($module), ".rs")),
             check: $module::check,
-        }
+        }),*];
     };
 }
 
-/// Every rule, in code order.
-pub static RULES: [Rule; 21] = [
-    rule!(MCA001, Error, mca001_annotation_syntax),
-    rule!(MCA002, Error, mca002_missing_rolearn),
-    rule!(MCA003, Error, mca003_rolearn_mismatch),
-    rule!(MCA004, Warning, mca004_unannotated_external_statement),
-    rule!(MCA005, Error, mca005_source_mismatch),
-    rule!(MCA006, Error, mca006_credentials_in_ddl),
-    rule!(MCA007, Warning, mca007_broad_default_role),
-    rule!(MCA008, Warning, mca008_public_endpoint),
-    rule!(MCA009, Error, mca009_region_mismatch),
-    rule!(MCA010, Error, mca010_dangling_annotation),
-    rule!(MCA011, Error, mca011_invalid_arn),
-    rule!(MCA012, Error, mca012_cross_account_same_uid),
-    rule!(MCA013, Error, mca013_mode_not_applicable),
-    rule!(MCA014, Error, mca014_duplicate_property),
-    rule!(MCA015, Error, mca015_statement_syntax),
-    rule!(MCA016, Error, mca016_write_without_write_access),
-    rule!(MCA017, Warning, mca017_unscoped_permissions),
-    rule!(MCA018, Warning, mca018_unused_allow),
-    rule!(MCA019, Error, mca019_invalid_encoding),
-    rule!(MCA020, Error, mca020_misplaced_rolearn),
-    rule!(MCA021, Error, mca021_too_many_policies),
-];
+registry! {
+    mca001_annotation_syntax,
+    mca002_missing_rolearn,
+    mca003_rolearn_mismatch,
+    mca004_unannotated_external_statement,
+    mca005_source_mismatch,
+    mca006_credentials_in_ddl,
+    mca007_broad_default_role,
+    mca008_public_endpoint,
+    mca009_region_mismatch,
+    mca010_dangling_annotation,
+    mca011_invalid_arn,
+    mca012_cross_account_same_uid,
+    mca013_mode_not_applicable,
+    mca014_duplicate_property,
+    mca015_statement_syntax,
+    mca016_write_without_write_access,
+    mca017_unscoped_permissions,
+    mca018_unused_allow,
+    mca019_invalid_encoding,
+    mca020_misplaced_rolearn,
+    mca021_too_many_policies,
+    mca022_unresolved_account,
+    mca023_unknown_annotation,
+}
+
+/// The rule code `written` (`MCA007`), if a rule has it.
+pub fn code(written: &str) -> Option<Code> {
+    RULES.iter().map(|r| r.meta.code).find(|c| c.as_str() == written)
+}
+
+/// Every code, in order.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    RULES.iter().map(|r| r.meta.code.as_str())
+}
 
 /// The source a statement reads, from its handler and LOCATION, with the
 /// reason: `("tablestore", "the handler is TableStoreStorageHandler")`.
