@@ -302,10 +302,11 @@ fn bundle_refusal(refusal: pipeline::Refusal) {
         pipeline::Refusal::WritesLackAccess(rendered, n) => {
             eprint!("{rendered}");
             eprintln!(
-                "error: {n} write{} in the repository need{} more access than {} table's @access grants (MCA016); the bundle was not written",
+                "error: {n} write{} in the repository need{} more access than {} table's @access grants ({}); the bundle was not written",
                 plural(n),
                 if n == 1 { "s" } else { "" },
                 if n == 1 { "its" } else { "the" },
+                crate::lint::rules::mca016_write_without_write_access::META.code,
             );
         }
         pipeline::Refusal::Errors(rendered, n) => {

@@ -81,6 +81,9 @@ pub struct ConfigError {
     pub help: Option<String>,
 }
 
+/// A config problem: where, what, and the help.
+type Bad = (Option<Range<usize>>, String, Option<String>);
+
 impl Config {
     /// Walks up from `start` for `mcaccess.toml`.
     pub fn discover(start: &Path) -> Option<PathBuf> {
@@ -99,7 +102,7 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
-        let err = |span: Option<Range<usize>>, message: String, help: Option<String>| ConfigError {
+        let err = |(span, message, help): Bad| ConfigError {
             path: path.to_path_buf(),
             text: text.clone(),
             span,
@@ -109,89 +112,92 @@ impl Config {
         let raw: RawConfig = toml::from_str(&text).map_err(|e| {
             let message = e.message().trim().to_string();
             let help = unknown_field_help(&message);
-            err(e.span(), message, help)
+            err((e.span(), message, help))
         })?;
         let mut cfg = Config { path: Some(path.to_path_buf()), ..Config::default() };
-        let uid = |v: &Spanned<String>, what: &str| -> Result<String, ConfigError> {
+        cfg.maxcompute(&raw).map_err(err)?;
+        cfg.roles(&raw).map_err(err)?;
+        cfg.lint(&raw).map_err(err)?;
+        if let Some(e) = &raw.files.encoding {
+            cfg.legacy_encoding = TextEncoding::parse(e.get_ref()).ok_or_else(|| {
+                let help = format!("[files] encoding takes one of: {}", TextEncoding::NAMES.join(", "));
+                err((Some(e.span()), format!("unknown encoding `{}`", e.get_ref()), Some(help)))
+            })?;
+        }
+        cfg.text = text.clone();
+        Ok(cfg)
+    }
+
+    /// `[maxcompute]` and `[accounts]`.
+    fn maxcompute(&mut self, raw: &RawConfig) -> Result<(), Bad> {
+        let uid = |v: &Spanned<String>, what: &str| -> Result<String, Bad> {
             if is_uid(v.get_ref()) {
-                Ok(v.get_ref().clone())
-            } else {
-                Err(err(
-                    Some(v.span()),
-                    format!("{what} `{}` is not an account UID", v.get_ref()),
-                    Some("a UID is the account's digits, e.g. \"5678901234567890\"".into()),
-                ))
+                return Ok(v.get_ref().clone());
             }
+            let help = "a UID is the account's digits, e.g. \"5678901234567890\"".into();
+            Err((Some(v.span()), format!("{what} `{}` is not an account UID", v.get_ref()), Some(help)))
         };
         if let Some(o) = &raw.maxcompute.owner {
-            cfg.owner = Some(uid(o, "owner")?);
+            self.owner = Some(uid(o, "owner")?);
         }
         if let Some(r) = &raw.maxcompute.region {
             if !is_region(r.get_ref()) {
-                return Err(err(
-                    Some(r.span()),
-                    format!("`{}` is not a region id", r.get_ref()),
-                    Some("a region id looks like \"cn-hangzhou\"".into()),
-                ));
+                let help = "a region id looks like \"cn-hangzhou\"".into();
+                return Err((Some(r.span()), format!("`{}` is not a region id", r.get_ref()), Some(help)));
             }
-            cfg.region = Some(r.get_ref().clone());
+            self.region = Some(r.get_ref().clone());
         }
         for (name, v) in &raw.accounts {
-            cfg.accounts.insert(name.clone(), uid(v, &format!("account `{name}`"))?);
+            self.accounts.insert(name.clone(), uid(v, &format!("account `{name}`"))?);
         }
+        Ok(())
+    }
+
+    /// `[roles]`: `default`, `cross-account` and one key per source.
+    fn roles(&mut self, raw: &RawConfig) -> Result<(), Bad> {
         let mut keys: Vec<&'static str> = vec!["default", "cross-account"];
         keys.extend(Source::ALL.map(Source::name));
         for (key, v) in &raw.roles {
             if !is_role_name(v.get_ref()) {
-                return Err(err(
-                    Some(v.span()),
-                    format!("`{}` is not a RAM role name", v.get_ref()),
-                    Some("a role name is 1–64 letters, digits, `.` or `-`".into()),
-                ));
+                let help = "a role name is 1–64 letters, digits, `.` or `-`".into();
+                return Err((Some(v.span()), format!("`{}` is not a RAM role name", v.get_ref()), Some(help)));
             }
             let name = v.get_ref().clone();
             match key.get_ref().as_str() {
-                "default" => cfg.roles.default = Some(name),
-                "cross-account" => cfg.roles.cross_account = Some(name),
-                other => match Source::parse(other) {
-                    Some(s) => {
-                        cfg.roles.per_source.insert(s, name);
-                    }
-                    None => {
+                "default" => self.roles.default = Some(name),
+                "cross-account" => self.roles.cross_account = Some(name),
+                other => {
+                    let Some(source) = Source::parse(other) else {
                         let help = match did_you_mean(other, keys.iter().copied()) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("[roles] takes: {}", keys.join(", ")),
                         };
-                        return Err(err(Some(key.span()), format!("unknown key `{other}` in [roles]"), Some(help)));
-                    }
-                },
+                        return Err((Some(key.span()), format!("unknown key `{other}` in [roles]"), Some(help)));
+                    };
+                    self.roles.per_source.insert(source, name);
+                }
             }
         }
+        Ok(())
+    }
+
+    /// `[lint] allow`: known rule codes.
+    fn lint(&mut self, raw: &RawConfig) -> Result<(), Bad> {
         for a in &raw.lint.allow {
             if crate::lint::rules::code(a.get_ref()).is_none() {
                 let help = match did_you_mean(a.get_ref(), crate::lint::rules::codes()) {
                     Some(s) => format!("did you mean `{s}`? `mcaccess rule` lists the rules"),
-                    None => "rule codes look like MCA008; `mcaccess rule` lists them".to_string(),
+                    None => "a rule code is MCA and three digits; `mcaccess rule` lists them".to_string(),
                 };
-                return Err(err(
+                return Err((
                     Some(a.span()),
                     format!("unknown rule code `{}` in [lint] allow", a.get_ref()),
                     Some(help),
                 ));
             }
         }
-        if let Some(e) = &raw.files.encoding {
-            cfg.legacy_encoding = TextEncoding::parse(e.get_ref()).ok_or_else(|| {
-                err(
-                    Some(e.span()),
-                    format!("unknown encoding `{}`", e.get_ref()),
-                    Some(format!("[files] encoding takes one of: {}", TextEncoding::NAMES.join(", "))),
-                )
-            })?;
-        }
-        cfg.lint_allow = raw.lint.allow.iter().map(|a| (a.get_ref().clone(), a.span())).collect();
-        cfg.text = text.clone();
-        Ok(cfg)
+        self.lint_allow = raw.lint.allow.iter().map(|a| (a.get_ref().clone(), a.span())).collect();
+        Ok(())
     }
 
     /// The UID an alias names.

@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../../tests/common/contract.rs"]
 mod contract;
 use mcaccess::config::Config;
-use mcaccess::lint::{FileContext, Options, RepoIndex, lint_file};
+use mcaccess::lint::{Options, RepoIndex};
 use mcaccess::encoding::{TextEncoding, decode};
 use mcaccess::source::SourceFile;
 
@@ -31,7 +31,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let analyses = vec![analysis];
     let repo = RepoIndex::build(&analyses);
-    let ctx = FileContext { analysis: &analyses[0], fixes: &plan, config: &config, repo: &repo, today: "2026-11-23" };
     let source = &analyses[0].source;
     // Secrets that appear once in the file must appear in no report.
     let secrets: Vec<&str> = source
@@ -41,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|r| &text[r.clone()])
         .filter(|s| s.len() >= 6 && text.matches(*s).count() == 1)
         .collect();
-    for f in lint_file(&ctx, &Options::default()) {
+    for f in mcaccess::pipeline::check_document(&analyses[0], &repo, &config, &Options::default(), "2026-11-23") {
         let shown = mcaccess::report::render(&f.diagnostic, source, mcaccess::report::Style::plain());
         for s in &secrets {
             assert!(!shown.contains(s), "a report shows the secret {s:?}");

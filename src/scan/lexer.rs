@@ -92,86 +92,70 @@ impl Iterator for Lexer<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let bytes = self.bytes;
         let start = self.i;
-        if start >= bytes.len() {
+        if start >= self.bytes.len() {
             return None;
         }
-        let mut i = start;
-        if start == 0 && bytes.starts_with("\u{feff}".as_bytes()) {
+        if start == 0 && self.bytes.starts_with("\u{feff}".as_bytes()) {
             self.i = 3;
             return Some(Ok(Token { kind: TokenKind::Whitespace, start: 0, end: 3 }));
         }
-        let b = bytes[i];
-        let fail = |this: &mut Self, e: LexError| {
-            this.i = bytes.len();
-            Some(Err(e))
-        };
-        let kind = match b {
-            _ if is_space_byte(b) => {
-                while i < bytes.len() && is_space_byte(bytes[i]) {
-                    i += 1;
-                }
-                TokenKind::Whitespace
+        match token_at(self.bytes, start) {
+            Ok((kind, end)) => {
+                self.i = end;
+                Some(Ok(Token { kind, start, end }))
             }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = memchr_newline(bytes, i);
-                TokenKind::LineComment
+            Err(e) => {
+                // Nothing after an unreadable token can be trusted.
+                self.i = self.bytes.len();
+                Some(Err(e))
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => match find(bytes, i + 2, b"*/") {
-                Some(end) => {
-                    i = end + 2;
-                    TokenKind::BlockComment
-                }
-                None => return fail(self, LexError { at: start, what: "comment", closer: "*/" }),
-            },
-            b'\'' | b'"' => match end_of_string(bytes, i) {
-                Some(end) => {
-                    i = end;
-                    TokenKind::String
-                }
-                None => {
-                    let closer = if b == b'\'' { "'" } else { "\"" };
-                    return fail(self, LexError { at: start, what: "string", closer });
-                }
-            },
-            b'`' => match end_of_backtick(bytes, i) {
-                Some(end) => {
-                    i = end;
-                    TokenKind::QuotedIdent
-                }
-                None => return fail(self, LexError { at: start, what: "quoted name", closer: "`" }),
-            },
-            b';' => {
-                i += 1;
-                TokenKind::Semicolon
-            }
-            b'0'..=b'9' => {
-                while i < bytes.len() && (is_word_byte(bytes[i]) || bytes[i] == b'.') {
-                    i += 1;
-                }
-                TokenKind::Number
-            }
-            _ if is_word_byte(b) || variable_len(bytes, i) > 0 => {
-                // A word may hold DataWorks variables: `tmp_${bizdate}_x`.
-                loop {
-                    while i < bytes.len() && is_word_byte(bytes[i]) {
-                        i += 1;
-                    }
-                    match bytes.get(i) {
-                        Some(b'$' | b'{') if variable_len(bytes, i) > 0 => i += variable_len(bytes, i),
-                        _ => break,
-                    }
-                }
-                TokenKind::Word
-            }
-            _ => {
-                i += 1;
-                TokenKind::Punct
-            }
-        };
-        self.i = i;
-        Some(Ok(Token { kind, start, end: i }))
+        }
+    }
+}
+
+/// The kind and end of the token that starts at `i`.
+#[inline]
+fn token_at(bytes: &[u8], i: usize) -> Result<(TokenKind, usize), LexError> {
+    let closed =
+        |end: Option<usize>, kind, what, closer| end.map(|e| (kind, e)).ok_or(LexError { at: i, what, closer });
+    let b = bytes[i];
+    let next = bytes.get(i + 1).copied();
+    Ok(match b {
+        _ if is_space_byte(b) => (TokenKind::Whitespace, skip(bytes, i, is_space_byte)),
+        b'-' if next == Some(b'-') => (TokenKind::LineComment, memchr_newline(bytes, i)),
+        b'/' if next == Some(b'*') => {
+            return closed(find(bytes, i + 2, b"*/").map(|e| e + 2), TokenKind::BlockComment, "comment", "*/");
+        }
+        b'\'' => return closed(end_of_string(bytes, i), TokenKind::String, "string", "'"),
+        b'"' => return closed(end_of_string(bytes, i), TokenKind::String, "string", "\""),
+        b'`' => return closed(end_of_backtick(bytes, i), TokenKind::QuotedIdent, "quoted name", "`"),
+        b';' => (TokenKind::Semicolon, i + 1),
+        b'0'..=b'9' => (TokenKind::Number, skip(bytes, i, |c| is_word_byte(c) || c == b'.')),
+        _ if is_word_byte(b) || variable_len(bytes, i) > 0 => (TokenKind::Word, word_end(bytes, i)),
+        _ => (TokenKind::Punct, i + 1),
+    })
+}
+
+/// The first offset from `i` whose byte is not `keep`.
+#[inline]
+fn skip(bytes: &[u8], mut i: usize, keep: impl Fn(u8) -> bool) -> usize {
+    while i < bytes.len() && keep(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of a word starting at `i`. A word may hold DataWorks variables:
+/// `tmp_${bizdate}_x`.
+#[inline]
+fn word_end(bytes: &[u8], mut i: usize) -> usize {
+    loop {
+        i = skip(bytes, i, is_word_byte);
+        match bytes.get(i) {
+            Some(b'$' | b'{') if variable_len(bytes, i) > 0 => i += variable_len(bytes, i),
+            _ => return i,
+        }
     }
 }
 

@@ -36,68 +36,60 @@ pub(super) fn recognise(text: &str, sig: &[Token]) -> Statement {
         maxcompute: MaxComputeContext::default(),
         writes: inserts(text, sig),
     };
+    if let Some(body_start) = head(text, sig, &mut stmt) {
+        read_clauses(text, sig, &mut stmt, body_start);
+    }
+    stmt
+}
+
+/// The statement's kind and name from its first words; where its clauses
+/// start, for the statements that have clauses mcaccess reads.
+fn head(text: &str, sig: &[Token], stmt: &mut Statement) -> Option<usize> {
     let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
-    let body_start;
-    if kw(0, "CREATE") && kw(1, "EXTERNAL") && kw(2, "TABLE") {
-        stmt.kind = StatementKind::CreateExternalTable;
-        let i = skip_if_not_exists(text, sig, 3);
-        let (name, next) = read_name(text, sig, i);
-        stmt.name = name;
-        body_start = next;
+    let (kind, (name, next)) = if kw(0, "CREATE") && kw(1, "EXTERNAL") && kw(2, "TABLE") {
+        (StatementKind::CreateExternalTable, read_name(text, sig, skip_if_not_exists(text, sig, 3)))
     } else if kw(0, "CREATE") && kw(1, "EXTERNAL") && kw(2, "SCHEMA") {
-        let i = skip_if_not_exists(text, sig, 3);
-        let (name, mut next) = read_name(text, sig, i);
-        stmt.name = name;
-        let mut server = None;
-        if kw(next, "WITH") {
-            let (s, _) = read_name(text, sig, next + 1);
-            server = s;
-            next += 1;
-        }
-        let _ = next;
-        stmt.kind = StatementKind::CreateExternalSchema { server };
-        return stmt;
+        let (name, next) = read_name(text, sig, skip_if_not_exists(text, sig, 3));
+        let server = if kw(next, "WITH") { read_name(text, sig, next + 1).0 } else { None };
+        (stmt.kind, stmt.name) = (StatementKind::CreateExternalSchema { server }, name);
+        return None;
     } else if kw(0, "UNLOAD") && kw(1, "FROM") {
-        stmt.kind = StatementKind::Unload;
-        let (name, next) = read_name(text, sig, 2);
-        stmt.name = name;
-        body_start = next;
+        (StatementKind::Unload, read_name(text, sig, 2))
     } else if kw(0, "LOAD") && (kw(1, "INTO") || kw(1, "OVERWRITE")) && kw(2, "TABLE") {
-        stmt.kind = StatementKind::Load;
         let (name, next) = read_name(text, sig, 3);
         if let Some(target) = &name {
             let kind = if kw(1, "OVERWRITE") { WriteKind::LoadOverwrite } else { WriteKind::LoadInto };
             stmt.writes.push(Write { kind, target: target.clone() });
         }
-        stmt.name = name;
-        body_start = next;
+        (StatementKind::Load, (name, next))
     } else if kw(0, "INSERT") && (kw(1, "INTO") || kw(1, "OVERWRITE")) {
-        stmt.kind = StatementKind::Insert;
         let i = if kw(2, "TABLE") { 3 } else { 2 };
-        stmt.name = read_name(text, sig, i).0;
-        return stmt;
+        (stmt.kind, stmt.name) = (StatementKind::Insert, read_name(text, sig, i).0);
+        return None;
     } else if kw(0, "SET") && sig.len() > 1 {
-        let end =
-            if sig[sig.len() - 1].kind == TokenKind::Semicolon { sig[sig.len() - 1].start } else { stmt.span.end };
+        let last = &sig[sig.len() - 1];
+        let end = if last.kind == TokenKind::Semicolon { last.start } else { stmt.span.end };
         let body: String = text[sig[1].start..end].chars().filter(|c| !c.is_whitespace()).collect();
         let (key, value) = body.split_once('=').unwrap_or((&body, ""));
         stmt.kind = StatementKind::Set { key: key.to_ascii_lowercase(), value: value.to_string() };
-        return stmt;
+        return None;
     } else {
-        return stmt;
-    }
+        return None;
+    };
+    (stmt.kind, stmt.name) = (kind, name);
+    Some(next)
+}
+
+/// The clauses from `body_start` on, the keyword case, the LOCATION.
+fn read_clauses(text: &str, sig: &[Token], stmt: &mut Statement, body_start: usize) {
     let mut clauses = ClauseReader { text, sig, clauses: Clauses::default(), case: None };
     if let Err(d) = clauses.read(body_start) {
         stmt.syntax_error = Some(d);
     }
-    stmt.keyword_case = clauses.case.unwrap_or(if text[sig[0].range()].bytes().all(|b| b.is_ascii_lowercase()) {
-        KeywordCase::Lower
-    } else {
-        KeywordCase::Upper
-    });
+    let lower = text[sig[0].range()].bytes().all(|b| b.is_ascii_lowercase());
+    stmt.keyword_case = clauses.case.unwrap_or(if lower { KeywordCase::Lower } else { KeywordCase::Upper });
     stmt.clauses = clauses.clauses;
     stmt.clauses.parsed_location = stmt.clauses.location.as_ref().map(|l| crate::location::parse(&l.value));
-    stmt
 }
 
 /// Every `INSERT INTO|OVERWRITE [TABLE] <name>` of a statement, at any

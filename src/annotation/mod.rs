@@ -7,7 +7,7 @@
 //! are checked against the rule registry.
 
 use crate::diagnostic::{Code, SyntaxError};
-use crate::model::{Access, Entity, Mode, Scope, Source, UidRef, did_you_mean, is_region, is_role_name, is_uid};
+use crate::model::{Access, Entity, Mode, Scope, Source, UidRef, did_you_mean, is_region, is_uid};
 use pest::Parser;
 use pest::iterators::Pair;
 use std::ops::Range;
@@ -15,6 +15,10 @@ use std::ops::Range;
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/annotation.pest"]
 struct AnnotationParser;
+
+mod access;
+
+use access::access;
 
 /// A value with the byte range (in the file) it was written at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,160 +297,6 @@ fn checked(ok: bool, value: &Spanned<String>, what: &str, help: &str) -> Result<
     }
 }
 
-const ACCESS_KEYS: [&str; 9] = ["uid", "owner", "role", "access", "region", "entity", "idp", "scope", "bucket"];
-
-fn access(items: Items, directive_start: usize) -> Result<AccessAnnotation, SyntaxError> {
-    let source_names: Vec<&'static str> = Source::spellings().iter().map(|(s, _)| *s).collect();
-    let mode_names = Mode::ALL.map(Mode::name);
-    let mut words = Vec::new();
-    let mut pairs = Vec::new();
-    for item in items.0 {
-        match item {
-            Item::Word(w) => {
-                if !pairs.is_empty() {
-                    return Err(syntax(w.span.clone(), format!("unexpected word `{}` after key=value pairs", w.value))
-                        .label("source and mode come first")
-                        .help("write -- @access <source> [<mode>] [key=value]..."));
-                }
-                words.push(w)
-            }
-            Item::Pair { key, value } => pairs.push((key, value)),
-        }
-    }
-    let mut words = words.into_iter();
-    let Some(source_word) = words.next() else {
-        return Err(syntax(directive_start..directive_start + "access".len(), "@access needs a source")
-            .label("no source after @access")
-            .help(format!("write -- @access <source>, where <source> is one of: {}", source_names.join(", "))));
-    };
-    let source = match Source::parse(&source_word.value) {
-        Some(s) => Spanned { value: s, span: source_word.span.clone() },
-        None => {
-            // A mode in first place means the source was left out.
-            if Mode::parse(&source_word.value).is_some() {
-                return Err(syntax(
-                    source_word.span.clone(),
-                    format!("expected a source before the mode `{}`", source_word.value),
-                )
-                .label("this is a mode")
-                .help(format!(
-                    "write -- @access <source> {}, where <source> is one of: {}",
-                    source_word.value,
-                    source_names.join(", ")
-                )));
-            }
-            return Err(unknown("source", &source_word, &source_names));
-        }
-    };
-    let mode = match words.next() {
-        None => None,
-        Some(w) => match Mode::parse(&w.value) {
-            Some(m) => Some(Spanned { value: m, span: w.span.clone() }),
-            None => {
-                if w.value.contains('=') || ACCESS_KEYS.contains(&w.value.as_str()) {
-                    return Err(syntax(w.span.clone(), format!("`{}` needs a value", w.value))
-                        .help(format!("write {}=<value>", w.value)));
-                }
-                return Err(unknown("mode", &w, &mode_names));
-            }
-        },
-    };
-    if let Some(extra) = words.next() {
-        return Err(syntax(extra.span.clone(), format!("unexpected word `{}`", extra.value))
-            .label("only a source and a mode may stand before the key=value pairs")
-            .help("write -- @access <source> [<mode>] [key=value]..."));
-    }
-    let mut a = AccessAnnotation {
-        source,
-        mode,
-        uid: None,
-        owner: None,
-        role: None,
-        access: None,
-        region: None,
-        entity: None,
-        idp: None,
-        scope: None,
-        bucket: None,
-    };
-    for (key, value) in pairs {
-        let span = value.span.clone();
-        match key.value.as_str() {
-            "uid" => {
-                let uid = match value.value.strip_prefix('@') {
-                    Some(alias) if !alias.is_empty() => UidRef::Alias(alias.to_string()),
-                    _ => UidRef::Literal(checked(
-                        is_uid(&value.value),
-                        &value,
-                        "an account UID",
-                        "a UID is the account's digits (e.g. 1234567890123456) or @alias from [accounts] in mcaccess.toml",
-                    )?),
-                };
-                once(&mut a.uid, &key, uid, span)?
-            }
-            "owner" => {
-                let v = checked(
-                    is_uid(&value.value),
-                    &value,
-                    "an account UID",
-                    "the MaxCompute owner is the account's digits, e.g. 5678901234567890",
-                )?;
-                once(&mut a.owner, &key, v, span)?
-            }
-            "role" => {
-                let v = checked(
-                    is_role_name(&value.value),
-                    &value,
-                    "a RAM role name",
-                    "a role name is 1–64 letters, digits, `.` or `-` (the part after role/ in the ARN)",
-                )?;
-                once(&mut a.role, &key, v, span)?
-            }
-            "access" => {
-                let mut acc = Access::default();
-                let mut at = value.span.start;
-                for part in value.value.split(',') {
-                    if acc.add(part.trim()).is_none() {
-                        let w = Spanned { value: part.to_string(), span: at..at + part.len() };
-                        return Err(unknown("access", &w, &Access::WORDS));
-                    }
-                    at += part.len() + 1;
-                }
-                once(&mut a.access, &key, acc, span)?
-            }
-            "region" => {
-                let v = checked(
-                    is_region(&value.value),
-                    &value,
-                    "a region id",
-                    "a region id looks like cn-hangzhou or ap-southeast-1",
-                )?;
-                once(&mut a.region, &key, v, span)?
-            }
-            "entity" => {
-                let e = choose("entity", &value, &[("account", Entity::Account), ("idp", Entity::Idp)])?;
-                once(&mut a.entity, &key, e, span)?
-            }
-            "idp" => {
-                let v = checked(!value.value.is_empty(), &value, "a SAML provider name", "write idp=<provider name>")?;
-                once(&mut a.idp, &key, v, span)?
-            }
-            "scope" => {
-                let s = choose("scope", &value, &[("location", Scope::Location), ("account", Scope::Account)])?;
-                once(&mut a.scope, &key, s, span)?
-            }
-            "bucket" => {
-                let ok = !value.value.is_empty() && !value.value.starts_with('/') && !value.value.contains("://");
-                let v =
-                    checked(ok, &value, "a bucket", "write bucket=<bucket>[/<prefix>], e.g. bucket=my-lake/warehouse")?;
-                once(&mut a.bucket, &key, v, span)?
-            }
-            _ => return Err(unknown("key", &key, &ACCESS_KEYS)),
-        }
-    }
-    Ok(a)
-}
-
 type KeyValues = Vec<(Spanned<String>, Spanned<String>)>;
 
 fn only_pairs(items: Items, directive: &str, keys: &[&'static str]) -> Result<KeyValues, SyntaxError> {
@@ -511,7 +361,7 @@ fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Sy
                     let d = syntax(span.clone(), format!("unknown rule code `{part}`")).label("not a rule code");
                     return Err(match did_you_mean(part, crate::lint::rules::codes()) {
                         Some(s) => d.help(format!("did you mean `{s}`? `mcaccess rule` lists the rules")),
-                        None => d.help("rule codes look like MCA007; `mcaccess rule` lists them"),
+                        None => d.help("a rule code is MCA and three digits; `mcaccess rule` lists them"),
                     });
                 }
             }
@@ -529,7 +379,7 @@ fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Sy
     }
     if a.codes.is_empty() {
         return Err(syntax(directive_start..directive_start + "allow".len(), "@allow needs at least one rule code")
-            .help("write -- @allow MCA007[,MCA008] [reason=…]"));
+            .help("write -- @allow <CODE>[,<CODE>]... [reason=…]"));
     }
     Ok(a)
 }
