@@ -1,7 +1,9 @@
-//! Findings with byte spans: what every stage reports instead of failing.
+//! Findings with byte spans.
 //!
-//! A [`Diagnostic`] names a rule [`Code`], a severity, the exact byte range it
-//! is about, and a help line saying what to write instead. Rendering (miette,
+//! A [`Diagnostic`] names a rule [`Code`], the rule's severity, the exact
+//! byte range it is about, and a help line saying what to write instead.
+//! Stages report typed facts; a rule's [`Meta`] turns them into diagnostics
+//! (syntax errors arrive described, as [`SyntaxError`]). Rendering (miette,
 //! JSON, SARIF…) happens in the output layer.
 
 use serde::Serialize;

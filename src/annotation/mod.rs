@@ -408,7 +408,7 @@ fn rule_name(rule: &Rule) -> &'static str {
     }
 }
 
-/// Turns a pest error into MCA001 on the offending word.
+/// Turns a pest error into a syntax error on the offending word.
 fn pest_error(comment: &str, offset: usize, e: pest::error::Error<Rule>) -> SyntaxError {
     use pest::error::{ErrorVariant, InputLocation};
     let pos = match e.location {

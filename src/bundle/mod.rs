@@ -158,7 +158,10 @@ pub fn contribution(a: &Analysis) -> Contribution {
             Permissions::Statements(s) => s.clone(),
             Permissions::None => Vec::new(),
             Permissions::Unscoped(u) => {
-                errors.push(describe::unscoped(u));
+                // What `check` warns about, `bundle` cannot write: an error
+                // here, as `--deny-warnings` makes warnings fail `check`.
+                let d = describe::unscoped(u);
+                errors.push(Diagnostic { severity: crate::diagnostic::Severity::Error, ..d });
                 continue;
             }
         };

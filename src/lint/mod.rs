@@ -2,9 +2,10 @@
 //!
 //! One rule, one file under `rules/`: its `//!` comment is the user
 //! documentation that `mcaccess rule CODE` prints, its tests sit beside it,
-//! and [`RULES`] lists them all. Rules read the stages' results (scan,
-//! resolve, and the `fix` findings, so that what `check` calls fixable is
-//! exactly what `fix` changes); they never re-scan or re-resolve.
+//! and [`RULES`] lists them all. Rules read the stages' facts (scan,
+//! resolve, and `fix`'s rolearn problems, so that what `check` calls
+//! fixable is exactly what `fix` changes) and word them; they never re-scan
+//! or re-resolve. [`describe`] words a fact for the other commands.
 
 pub mod describe;
 pub mod rules;
