@@ -39,6 +39,15 @@ enum Command {
     Plan(PlanArgs),
     /// List the lint rules, or print one rule's documentation.
     Rule(RuleArgs),
+    /// Print a shell completion script (source it, or install it where your shell looks).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `mcaccess man > /usr/local/share/man/man1/mcaccess.1`.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompletionsArgs {
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -124,6 +133,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     std::panic::set_hook(Box::new(|info| eprintln!("error: internal error in mcaccess: {info}")));
     let style = Style::for_stderr();
+    // Commands about mcaccess itself need no config.
+    let command = match cli.command {
+        Command::Rule(args) => return ExitCode::from(run_rule(&args)),
+        Command::Completions(args) => return ExitCode::from(run_completions(args.shell)),
+        Command::Man => return ExitCode::from(run_man()),
+        command => command,
+    };
     let config = match load_config(cli.config.as_ref()) {
         Ok(c) => c,
         Err(msg) => {
@@ -131,12 +147,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(ERROR);
         }
     };
-    let code = match cli.command {
+    let code = match command {
         Command::Fix(args) => run_fix(&args, &config, style),
         Command::Check(args) => run_check(&args, &config),
         Command::Bundle(args) => run_bundle(&args, &config, style),
         Command::Plan(args) => run_plan(&args, &config, style),
-        Command::Rule(args) => run_rule(&args),
+        Command::Rule(_) | Command::Completions(_) | Command::Man => unreachable!("handled above"),
     };
     ExitCode::from(code)
 }
@@ -341,6 +357,23 @@ fn run_rule(args: &RuleArgs) -> u8 {
     };
     eprintln!("error: no rule `{key}`{hint}; `mcaccess rule` lists them");
     ERROR
+}
+
+fn run_completions(shell: clap_complete::Shell) -> u8 {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "mcaccess", &mut std::io::stdout());
+    OK
+}
+
+fn run_man() -> u8 {
+    use clap::CommandFactory;
+    match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: cannot write the man page: {e}");
+            ERROR
+        }
+    }
 }
 
 fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {

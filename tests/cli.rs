@@ -454,3 +454,29 @@ fn bundle_errors_write_nothing() {
     assert!(stderr(&o).contains("MCA017") && stderr(&o).contains("nothing was written"), "{}", stderr(&o));
     assert!(!d.path().join("out").exists());
 }
+
+#[test]
+fn completions_and_man_page() {
+    let d = tempfile::tempdir().unwrap();
+    // A broken config does not stop commands about mcaccess itself.
+    std::fs::write(d.path().join("mcaccess.toml"), "[maxcompute\n").unwrap();
+    let o = run_in(d.path(), &["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let script = d.path().join("mcaccess.bash");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let syntax = std::process::Command::new("bash").arg("-n").arg(&script).output().unwrap();
+    assert!(syntax.status.success(), "bash -n rejects the script: {}", String::from_utf8_lossy(&syntax.stderr));
+    let text = stdout(&o);
+    for sub in ["fix", "check", "bundle", "plan", "rule", "completions", "man"] {
+        assert!(text.contains(sub), "no {sub} in the bash completions");
+    }
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let o = run_in(d.path(), &["completions", shell]);
+        assert!(o.status.success() && !o.stdout.is_empty(), "{shell}");
+    }
+    let o = run_in(d.path(), &["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    let man = stdout(&o);
+    assert!(man.contains(".TH mcaccess 1"), "{man}");
+    assert!(man.contains("completions") && man.contains("bundle"), "{man}");
+}
