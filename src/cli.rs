@@ -60,6 +60,8 @@ enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality:`).
+    Gitlab,
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,8 +69,9 @@ struct CheckArgs {
     /// Files or directories (*.sql, recursively, .gitignore honoured); `-` reads stdin.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "human")]
-    format: CheckFormat,
+    /// The output format [default: human; github when GITHUB_ACTIONS=true]
+    #[arg(long, value_enum)]
+    format: Option<CheckFormat>,
     /// Exit 1 on warnings too.
     #[arg(long)]
     deny_warnings: bool,
@@ -220,7 +223,11 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let style = Style { color: std::io::stdout().is_terminal() && !no_color, width: 100 };
     let render = move |d: &Diagnostic, f: &SourceFile| report::render(d, f, style);
-    let human = args.format == CheckFormat::Human;
+    let format = args.format.unwrap_or_else(|| {
+        let actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+        if actions { CheckFormat::Github } else { CheckFormat::Human }
+    });
+    let human = format == CheckFormat::Human;
     let today = crate::lint::today();
     let run = pipeline::check(&args.paths, config, &options, &today, human.then_some(&render as pipeline::Render<'_>));
     let failed = report_failures(&run.failures);
@@ -228,8 +235,9 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     let errors = all.iter().filter(|f| f.severity == crate::diagnostic::Severity::Error).count();
     let warnings = all.len() - errors;
     let mut stdout = std::io::stdout().lock();
-    let _ = match args.format {
+    let _ = match format {
         CheckFormat::Human => write!(stdout, "{}{}", run.rendered, check_summary(&run, failed)),
+        CheckFormat::Gitlab => writeln!(stdout, "{}", crate::output::gitlab(all)),
         CheckFormat::Json => writeln!(stdout, "{}", crate::output::json(all)),
         CheckFormat::Sarif => writeln!(stdout, "{}", crate::output::sarif(all)),
         CheckFormat::Github => write!(stdout, "{}", crate::output::github(all)),

@@ -1,7 +1,7 @@
 //! Machine formats for `check` findings: JSON (SPEC §5), SARIF 2.1.0 (typed
 //! structs, serialised by serde) and GitHub workflow commands.
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Code, Severity};
 use crate::lint::{Finding, RULES};
 use serde::Serialize;
 
@@ -224,4 +224,61 @@ mod tests {
         assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
     }
+}
+
+/// One issue of a GitLab Code Quality report (the subset of the Code
+/// Climate spec GitLab reads).
+#[derive(Serialize)]
+pub struct CodeQualityIssue {
+    pub description: String,
+    pub check_name: String,
+    pub fingerprint: String,
+    pub severity: &'static str,
+    pub location: CodeQualityLocation,
+}
+
+#[derive(Serialize)]
+pub struct CodeQualityLocation {
+    pub path: String,
+    pub lines: CodeQualityLines,
+}
+
+#[derive(Serialize)]
+pub struct CodeQualityLines {
+    pub begin: usize,
+    pub end: usize,
+}
+
+/// GitLab Code Quality JSON (`artifacts: reports: codequality:`). The
+/// fingerprint is stable while a finding stays: file, code, message and
+/// which occurrence of them it is — not the line, so findings survive
+/// edits above them.
+pub fn gitlab(findings: &[Finding]) -> String {
+    let mut seen: std::collections::HashMap<(&str, Code, &str), usize> = std::collections::HashMap::new();
+    let issues: Vec<CodeQualityIssue> = findings
+        .iter()
+        .map(|f| {
+            let n = seen.entry((f.file.as_str(), f.code, f.message.as_str())).or_default();
+            *n += 1;
+            let key = format!("{}\0{}\0{}\0{n}", f.file, f.code, f.message);
+            CodeQualityIssue {
+                description: format!("{} {}: {}", f.code, f.name, f.message),
+                check_name: f.code.to_string(),
+                fingerprint: fingerprint(&key),
+                severity: if f.severity == Severity::Error { "major" } else { "minor" },
+                location: CodeQualityLocation {
+                    path: f.file.clone(),
+                    lines: CodeQualityLines { begin: f.line, end: f.end_line },
+                },
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&issues).expect("issues serialise")
+}
+
+/// 128 bits of FNV-1a (two 64-bit lanes) as 32 hex digits: stable across
+/// runs, platforms and Rust versions.
+fn fingerprint(key: &str) -> String {
+    let lane = |offset: u64| key.bytes().fold(offset, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+    format!("{:016x}{:016x}", lane(0xcbf2_9ce4_8422_2325), lane(0x6c62_272e_07bb_0142))
 }

@@ -11,7 +11,8 @@ const FIXED_CLAUSE: &str =
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mcaccess"));
-    c.env("NO_COLOR", "1");
+    // The tests expect human output unless they ask; CI may set GITHUB_ACTIONS.
+    c.env("NO_COLOR", "1").env_remove("GITHUB_ACTIONS");
     c
 }
 
@@ -479,4 +480,76 @@ fn completions_and_man_page() {
     let man = stdout(&o);
     assert!(man.contains(".TH mcaccess 1"), "{man}");
     assert!(man.contains("completions") && man.contains("bundle"), "{man}");
+}
+
+#[test]
+fn github_actions_defaults_to_its_format_and_an_explicit_format_wins() {
+    let d =
+        repo(&[("a.sql", "-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://e/b/';\n")]);
+    let o = bin().current_dir(d.path()).env("GITHUB_ACTIONS", "true").args(["check"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("::error file=a.sql,line=1,"), "{}", stdout(&o));
+    let o =
+        bin().current_dir(d.path()).env("GITHUB_ACTIONS", "true").args(["check", "--format", "json"]).output().unwrap();
+    assert!(stdout(&o).starts_with('['), "{}", stdout(&o));
+    let o = bin().current_dir(d.path()).env("GITHUB_ACTIONS", "false").args(["check"]).output().unwrap();
+    assert!(stdout(&o).contains("MCA022(unresolved-account)"), "{}", stdout(&o));
+}
+
+#[test]
+fn gitlab_code_quality_shape() {
+    let table = "CREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://e/b/';\n";
+    let d = repo(&[("sql/a.sql", &format!("-- @access oss\n{table}-- @access oss\n{table}"))]);
+    let o = run_in(d.path(), &["check", "--format", "gitlab", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let issues = v.as_array().unwrap();
+    assert_eq!(issues.len(), 2);
+    for i in issues {
+        assert_eq!(i["check_name"], "MCA022");
+        assert_eq!(i["severity"], "major");
+        assert_eq!(i["location"]["path"], "sql/a.sql");
+        assert!(i["description"].as_str().unwrap().starts_with("MCA022 unresolved-account: "));
+        let fp = i["fingerprint"].as_str().unwrap();
+        assert!(fp.len() == 32 && fp.bytes().all(|b| b.is_ascii_hexdigit()), "{fp}");
+    }
+    assert_eq!(
+        (issues[0]["location"]["lines"]["begin"].as_u64(), issues[1]["location"]["lines"]["begin"].as_u64()),
+        (Some(1), Some(3))
+    );
+    // The same message twice in a file: two fingerprints, stable when lines move.
+    assert_ne!(issues[0]["fingerprint"], issues[1]["fingerprint"]);
+    std::fs::write(d.path().join("sql/a.sql"), format!("\n\n-- @access oss\n{table}-- @access oss\n{table}")).unwrap();
+    let moved: serde_json::Value =
+        serde_json::from_slice(&run_in(d.path(), &["check", "--format", "gitlab", "."]).stdout).unwrap();
+    assert_eq!(moved[0]["fingerprint"], issues[0]["fingerprint"]);
+    assert_eq!(moved[0]["location"]["lines"]["begin"], 3);
+}
+
+#[test]
+fn the_ci_examples_run_commands_that_exist() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("examples"), d.path());
+    let mut seen = 0;
+    for name in ["github-actions.yml", "gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root.join("examples/ci").join(name)).unwrap();
+        for line in text.lines() {
+            // `run: mcaccess …` and `- mcaccess …`, without the redirection.
+            let Some(at) = line.find("mcaccess ").filter(|&i| line[..i].trim_end().ends_with(['-', ':'])) else {
+                continue;
+            };
+            let command = line[at..].split('>').next().unwrap();
+            let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+            let o = run_in(d.path(), &args);
+            assert!(
+                matches!(o.status.code(), Some(0 | 1)),
+                "{name}: `{command}` exits {:?}: {}",
+                o.status.code(),
+                stderr(&o)
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 4, "found {seen} mcaccess commands");
 }

@@ -39,7 +39,13 @@ fn repository() -> tempfile::TempDir {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcaccess")).env("NO_COLOR", "1").current_dir(dir).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_mcaccess"))
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -12,7 +12,13 @@ use std::process::{Command, Output};
 const OWNER: &str = "-- @maxcompute owner=5678901234567890\n";
 
 fn bin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcaccess")).current_dir(dir).env("NO_COLOR", "1").args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_mcaccess"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -162,6 +168,7 @@ fn bin_within(dir: &Path, args: &[&str], seconds: u64) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mcaccess"))
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
