@@ -155,7 +155,42 @@ pub fn main_tf(bundle: &Bundle) -> String {
     for r in &bundle.roles {
         body = body.add_blocks(role_blocks(r, multi_account));
     }
-    hcl::to_string(&body.build()).expect("an HCL body serialises")
+    align_attributes(&hcl::to_string(&body.build()).expect("an HCL body serialises"))
+}
+
+/// The name of the attribute a line sets (`  role_name = …`), and the
+/// indentation before it.
+fn attribute(line: &str) -> Option<(usize, &str)> {
+    let name = line.trim_start();
+    let indent = line.len() - name.len();
+    let key = name.split(" = ").next().filter(|k| k.len() < name.len())?;
+    let ident = key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    (ident && !key.is_empty()).then_some((indent, key))
+}
+
+/// Aligns the `=` of consecutive attributes of a block, as `terraform fmt`
+/// writes them, so repositories that run `terraform fmt -check` accept the
+/// file unchanged.
+fn align_attributes(text: &str) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((indent, _)) = attribute(lines[i]) else {
+            out.push_str(lines[i]);
+            i += 1;
+            continue;
+        };
+        let run = lines[i..].iter().take_while(|l| attribute(l).is_some_and(|(n, _)| n == indent)).count();
+        let width = lines[i..i + run].iter().filter_map(|l| attribute(l)).map(|(_, k)| k.len()).max().unwrap_or(0);
+        for line in &lines[i..i + run] {
+            let (_, key) = attribute(line).expect("in the run");
+            let rest = &line[indent + key.len()..];
+            out.push_str(&format!("{}{key}{}{rest}", &line[..indent], " ".repeat(width - key.len())));
+        }
+        i += run;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -172,6 +207,14 @@ mod tests {
         let shown = d.split(": ").nth(1).unwrap().split(", and ").next().unwrap();
         assert!(shown.split(", ").all(|n| names.contains(&n)), "only whole names: {d}");
         assert_eq!(describe(2, &["a", "b"], 1024), "MaxCompute external access for 2 statement(s): a, b");
+    }
+
+    #[test]
+    fn consecutive_attributes_align_as_terraform_fmt_writes_them() {
+        let text = "provider \"alicloud\" {\n  alias = \"a\"\n}\n\nresource \"r\" \"x\" {\n  provider = alicloud.a\n  role_name = \"n = m\"\n  policy_type = \"Custom\"\n}\n";
+        let want = "provider \"alicloud\" {\n  alias = \"a\"\n}\n\nresource \"r\" \"x\" {\n  provider    = alicloud.a\n  role_name   = \"n = m\"\n  policy_type = \"Custom\"\n}\n";
+        assert_eq!(align_attributes(text), want);
+        assert_eq!(align_attributes(want), want);
     }
 
     #[test]
