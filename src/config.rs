@@ -30,6 +30,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawFiles {
     encoding: Option<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +71,8 @@ pub struct Config {
     pub text: String,
     /// `[files] encoding`: how files that are not UTF-8 are read.
     pub legacy_encoding: TextEncoding,
+    /// `[files] exclude`: paths never read, even when named.
+    pub exclude: crate::files::Exclude,
 }
 
 /// A config file that could not be used, pointing at the line at fault.
@@ -118,6 +122,7 @@ impl Config {
         cfg.maxcompute(&raw).map_err(err)?;
         cfg.roles(&raw).map_err(err)?;
         cfg.lint(&raw).map_err(err)?;
+        cfg.exclude(&raw, path).map_err(err)?;
         if let Some(e) = &raw.files.encoding {
             cfg.legacy_encoding = TextEncoding::parse(e.get_ref()).ok_or_else(|| {
                 let help = format!("[files] encoding takes one of: {}", TextEncoding::NAMES.join(", "));
@@ -178,6 +183,18 @@ impl Config {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// `[files] exclude`: globs relative to the config's directory.
+    fn exclude(&mut self, raw: &RawConfig, path: &Path) -> Result<(), Bad> {
+        let root = path.parent().unwrap_or(Path::new("."));
+        let globs: Vec<(&str, Range<usize>)> =
+            raw.files.exclude.iter().map(|g| (g.get_ref().as_str(), g.span())).collect();
+        self.exclude = crate::files::Exclude::new(root, &globs).map_err(|(span, e)| {
+            let help = "globs are relative to mcaccess.toml's directory: \"legacy/**\", \"**/tmp_*.sql\"".to_string();
+            (Some(span), format!("not a glob: {e}"), Some(help))
+        })?;
         Ok(())
     }
 

@@ -22,10 +22,74 @@ impl Input {
     }
 }
 
+/// `[files] exclude`: globs matched against paths relative to a root (the
+/// config's directory). A path is excluded when the glob matches it, one of
+/// its directories, or its name — also when it is named on the command
+/// line, as pre-commit names every file it passes.
+#[derive(Debug, Clone, Default)]
+pub struct Exclude {
+    root: PathBuf,
+    patterns: Vec<String>,
+    set: globset::GlobSet,
+}
+
+impl PartialEq for Exclude {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.root, &self.patterns) == (&other.root, &other.patterns)
+    }
+}
+
+impl Eq for Exclude {}
+
+impl Exclude {
+    /// Compiles `globs`; a bad one comes back with its span and why.
+    pub fn new<S: Clone>(root: &Path, globs: &[(&str, S)]) -> Result<Exclude, (S, String)> {
+        let mut set = globset::GlobSetBuilder::new();
+        for (glob, span) in globs {
+            let g = globset::GlobBuilder::new(glob).literal_separator(true).build();
+            set.add(g.map_err(|e| (span.clone(), e.kind().to_string()))?);
+        }
+        let root = normalise(&std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()));
+        let patterns = globs.iter().map(|(g, _)| g.to_string()).collect();
+        Ok(Exclude { root, patterns, set: set.build().map_err(|e| (globs[0].1.clone(), e.to_string()))? })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    /// Whether `path` (as given, relative to the current directory) is
+    /// excluded.
+    pub fn excludes(&self, path: &Path) -> bool {
+        if self.set.is_empty() {
+            return false;
+        }
+        let absolute = normalise(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        let relative = absolute.strip_prefix(&self.root).unwrap_or(path);
+        let name = relative.file_name().map(Path::new);
+        relative.ancestors().filter(|a| !a.as_os_str().is_empty()).chain(name).any(|p| self.set.is_match(p))
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without asking the file system (an excluded path
+/// is matched as written, links and all).
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => _ = out.pop(),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Expands paths: files as given, directories walked for `*.sql` (honouring
-/// `.gitignore`, skipping hidden files), `-` for stdin. Each file once, in a
-/// stable order. Paths that do not exist are returned as errors.
-pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+/// `.gitignore`, skipping hidden files), `-` for stdin, leaving out what
+/// `exclude` names. Each file once, in a stable order. Paths that do not
+/// exist are returned as errors.
+pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>) {
     let mut seen = HashSet::new();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -46,12 +110,19 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
             }
             continue;
         }
+        if exclude.excludes(path) {
+            continue;
+        }
         match std::fs::metadata(path) {
             Err(e) => errors.push(format!("{}: {}", path.display(), e)),
             Ok(m) if m.is_dir() => {
                 let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
                 let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
                     .require_git(false)
+                    .filter_entry({
+                        let exclude = exclude.clone();
+                        move |e| !exclude.excludes(e.path())
+                    })
                     .build()
                     .filter_map(|entry| match entry {
                         Ok(e) => Some(e),
@@ -166,7 +237,7 @@ mod tests {
             std::fs::write(p, "").unwrap();
         }
         let root = d.path().to_path_buf();
-        let (inputs, errors) = collect(&[root.clone(), root.join("a/b.sql"), root.clone()]);
+        let (inputs, errors) = collect(&[root.clone(), root.join("a/b.sql"), root.clone()], &Exclude::default());
         assert!(errors.is_empty());
         let names: Vec<String> = inputs
             .iter()
@@ -176,5 +247,20 @@ mod tests {
             })
             .collect();
         assert_eq!(names, vec!["a/b.sql", "a/c.SQL", "a-b.sql", "b.sql"]);
+    }
+
+    #[test]
+    fn exclude_matches_the_path_a_directory_or_the_name() {
+        let root = Path::new("/repo");
+        let globs = [("legacy", 0), ("**/tmp_*.sql", 1), ("jobs/draft/*.sql", 2)];
+        let x = Exclude::new(root, &globs).unwrap();
+        assert!(x.excludes(Path::new("/repo/legacy/a.sql")), "a directory named by the glob");
+        assert!(x.excludes(Path::new("/repo/sql/legacy")), "a name");
+        assert!(x.excludes(Path::new("/repo/sql/tmp_orders.sql")));
+        assert!(x.excludes(Path::new("/repo/jobs/draft/a.sql")));
+        assert!(!x.excludes(Path::new("/repo/jobs/draft/deeper/a.sql")), "* does not cross /");
+        assert!(!x.excludes(Path::new("/repo/sql/orders.sql")));
+        assert!(!x.excludes(Path::new("/repo/legacy_2/a.sql")));
+        assert_eq!(Exclude::new(root, &[("a[", 7)]).unwrap_err().0, 7);
     }
 }

@@ -26,7 +26,7 @@ fn analyse_dir(dir: &Path) -> Vec<Analysis> {
     } else {
         Config::default()
     };
-    let (inputs, errors) = mcaccess::files::collect(&[dir.to_path_buf()]);
+    let (inputs, errors) = mcaccess::files::collect(&[dir.to_path_buf()], &Default::default());
     assert!(errors.is_empty(), "{errors:?}");
     inputs
         .into_iter()

@@ -552,4 +552,38 @@ fn the_ci_examples_run_commands_that_exist() {
         }
     }
     assert!(seen >= 4, "found {seen} mcaccess commands");
+    // The pre-commit hooks: their entries, with the file names pre-commit passes.
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let entries: Vec<&str> = hooks.lines().filter_map(|l| l.trim().strip_prefix("entry: ")).collect();
+    assert_eq!(entries, vec!["mcaccess fix", "mcaccess check"]);
+    assert_eq!(hooks.matches("types: [sql]").count(), 2);
+    for entry in entries {
+        let mut args: Vec<&str> = entry.split_whitespace().skip(1).collect();
+        args.extend(["sql/oss/events_parquet.sql", "sql/tablestore/vehicle_track.sql"]);
+        let o = run_in(d.path(), &args);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "`{entry}` exits {:?}: {}", o.status.code(), stderr(&o));
+    }
+}
+
+#[test]
+fn excluded_paths_are_never_read_even_when_named() {
+    let bad = "-- @access tablestor\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';\n";
+    let d = repo(&[
+        ("mcaccess.toml", "[files]\nexclude = [\"legacy\", \"**/draft_*.sql\"]\n"),
+        ("sql/ok.sql", "SELECT 1;\n"),
+        ("legacy/old.sql", bad),
+        ("sql/draft_x.sql", bad),
+    ]);
+    let o = run_in(d.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("All checks passed (1 file)."), "{}", stdout(&o));
+    // pre-commit names the files: excluded ones stay excluded, from any directory.
+    let o = run_in(d.path(), &["check", "legacy/old.sql", "sql/draft_x.sql", "sql/ok.sql"]);
+    assert!(stdout(&o).contains("All checks passed (1 file)."), "{}", stdout(&o));
+    let o = run_in(&d.path().join("sql"), &["fix", "--check", "draft_x.sql", "../legacy/old.sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::write(d.path().join("mcaccess.toml"), "[files]\nexclude = [\"legacy[\"]\n").unwrap();
+    let o = run_in(d.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a glob"), "{}", stderr(&o));
 }

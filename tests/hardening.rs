@@ -125,7 +125,7 @@ fn a_file_that_disappears_is_an_error_naming_it() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("gone.sql");
     std::fs::write(&p, "SELECT 1;").unwrap();
-    let (inputs, errors) = mcaccess::files::collect(&[d.path().to_path_buf()]);
+    let (inputs, errors) = mcaccess::files::collect(&[d.path().to_path_buf()], &Default::default());
     assert!(errors.is_empty());
     std::fs::remove_file(&p).unwrap();
     let e = mcaccess::files::read(&inputs[0], Default::default()).unwrap_err();

@@ -46,7 +46,7 @@ pub fn for_each_file<T: Send>(
     work: impl Fn(&Input, Analysis) -> T + Sync,
 ) -> Run<T> {
     use rayon::prelude::*;
-    let (inputs, errors) = files::collect(paths);
+    let (inputs, errors) = files::collect(paths, &config.exclude);
     let mut failures: Vec<String> = errors.into_iter().map(|e| e.to_string()).collect();
     let results: Vec<Result<T, String>> = inputs
         .par_iter()
