@@ -39,10 +39,24 @@ enum Command {
     Plan(PlanArgs),
     /// List the lint rules, or print one rule's documentation.
     Rule(RuleArgs),
+    /// Write mcaccess.toml for the repository here: owner, region and accounts inferred from the SQL.
+    Init(InitArgs),
+    /// Write an @access line above every external statement that has none, inferred from the DDL and the repo.
+    Annotate(FixArgs),
     /// Print a shell completion script (source it, or install it where your shell looks).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `mcaccess man > /usr/local/share/man/man1/mcaccess.1`.
     Man,
+}
+
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    /// The MaxCompute owner account (default: the account most same-account rolearns name).
+    #[arg(long, value_name = "UID")]
+    owner: Option<String>,
+    /// The region (default: the one most LOCATION endpoints name).
+    #[arg(long)]
+    region: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,6 +155,7 @@ pub fn main() -> ExitCode {
         Command::Rule(args) => return ExitCode::from(run_rule(&args)),
         Command::Completions(args) => return ExitCode::from(run_completions(args.shell)),
         Command::Man => return ExitCode::from(run_man()),
+        Command::Init(args) => return ExitCode::from(run_init(&args)),
         command => command,
     };
     let config = match load_config(cli.config.as_ref()) {
@@ -155,7 +170,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => run_check(&args, &config),
         Command::Bundle(args) => run_bundle(&args, &config, style),
         Command::Plan(args) => run_plan(&args, &config, style),
-        Command::Rule(_) | Command::Completions(_) | Command::Man => unreachable!("handled above"),
+        Command::Annotate(args) => run_annotate(&args, &config),
+        Command::Rule(_) | Command::Completions(_) | Command::Man | Command::Init(_) => unreachable!("handled above"),
     };
     ExitCode::from(code)
 }
@@ -183,12 +199,16 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
-    let mode = match (args.check, args.diff) {
+fn fix_mode(args: &FixArgs) -> FixMode {
+    match (args.check, args.diff) {
         (true, _) => FixMode::Check,
         (_, true) => FixMode::Diff,
         _ => FixMode::Write,
-    };
+    }
+}
+
+fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
+    let mode = fix_mode(args);
     let render = move |d: &Diagnostic, f: &SourceFile| report::render(d, f, style);
     let run = pipeline::fix(&args.paths, config, mode, &render);
     let mut failed = report_failures(&run.failures);
@@ -215,6 +235,104 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     } else {
         OK
     }
+}
+
+fn run_annotate(args: &FixArgs, config: &Config) -> u8 {
+    let mode = fix_mode(args);
+    let run = pipeline::annotate(&args.paths, config, mode);
+    let mut failed = report_failures(&run.failures);
+    let (mut changed, mut statements, mut skipped) = (0usize, 0usize, Vec::new());
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    for file in run.files {
+        let _ = stderr.write_all(file.fix.messages.as_bytes());
+        let _ = stdout.write_all(&file.fix.output);
+        failed |= file.fix.outcome == FixOutcome::Failed;
+        changed += usize::from(file.fix.outcome == FixOutcome::Changed);
+        statements += if file.fix.outcome == FixOutcome::Failed { 0 } else { file.annotated };
+        skipped.extend(file.skipped);
+    }
+    for (file, line, why) in &skipped {
+        let _ = writeln!(stderr, "not annotated: {file}:{line}: {why}");
+    }
+    let verb = if mode == FixMode::Write { "annotated" } else { "would be annotated" };
+    let _ = writeln!(
+        stderr,
+        "mcaccess annotate: {statements} statement{} in {changed} file{} {verb}, {} left as {} (see above)",
+        plural(statements),
+        plural(changed),
+        skipped.len(),
+        if skipped.len() == 1 { "it was" } else { "they were" }
+    );
+    if failed {
+        ERROR
+    } else if mode != FixMode::Write && changed > 0 {
+        CHANGES
+    } else {
+        OK
+    }
+}
+
+fn run_init(args: &InitArgs) -> u8 {
+    let path = std::path::Path::new(crate::config::FILE_NAME);
+    if path.exists() {
+        eprintln!("error: {} already exists; mcaccess init never overwrites it", path.display());
+        return ERROR;
+    }
+    if let Some(o) = args.owner.as_ref().filter(|o| !crate::model::is_uid(o)) {
+        eprintln!("error: --owner {o} is not an account UID (the account's digits)");
+        return ERROR;
+    }
+    if let Some(r) = args.region.as_ref().filter(|r| !crate::model::is_region(r)) {
+        eprintln!("error: --region {r} is not a region id (like cn-hangzhou)");
+        return ERROR;
+    }
+    let run = pipeline::survey(&[PathBuf::from(".")], &Config::default());
+    if report_failures(&run.failures) {
+        eprintln!("error: {} was not written: it would be inferred from part of the SQL", path.display());
+        return ERROR;
+    }
+    let survey = &run.files[0];
+    let owner = match &args.owner {
+        Some(o) => Some((o.clone(), "given with --owner".to_string())),
+        None => survey.owner(),
+    };
+    let region = match &args.region {
+        Some(r) => Some((r.clone(), "Given with --region".to_string())),
+        None => survey.region().map(|(r, n)| (r, format!("The region of {n} LOCATION endpoint(s)"))),
+    };
+    let text = crate::onboard::init::config_text(survey, owner.clone(), region.clone());
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ERROR;
+    }
+    eprintln!(
+        "mcaccess init: wrote {} from {} external statement{} in {} file{}",
+        path.display(),
+        survey.statements,
+        plural(survey.statements),
+        survey.files,
+        plural(survey.files)
+    );
+    let show = |what: &str, v: &Option<(String, String)>| match v {
+        Some((value, why)) => {
+            let why =
+                why.char_indices().map(|(i, c)| if i == 0 { c.to_ascii_lowercase() } else { c }).collect::<String>();
+            eprintln!("  {what:<8} {value}  ({why})")
+        }
+        None => eprintln!("  {what:<8} unknown: set it in {}", path.display()),
+    };
+    show("owner", &owner);
+    show("region", &region);
+    let others = survey.rolearn_accounts.keys().filter(|u| Some(*u) != owner.as_ref().map(|o| &o.0)).count();
+    eprintln!("  accounts {others} other account{} under [accounts]", plural(others));
+    eprintln!("next: mcaccess annotate --diff, then mcaccess annotate && mcaccess fix");
+    OK
 }
 
 fn run_check(args: &CheckArgs, config: &Config) -> u8 {

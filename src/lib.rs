@@ -17,6 +17,7 @@ pub mod fix;
 pub mod lint;
 pub mod location;
 pub mod model;
+pub mod onboard;
 pub mod output;
 pub mod pipeline;
 pub mod plan;

@@ -198,6 +198,31 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
+/// The parts of a well-formed role ARN, `acs:ram::<uid>:role/<name>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleArn<'a> {
+    pub account: &'a str,
+    pub role: &'a str,
+}
+
+impl<'a> RoleArn<'a> {
+    /// Reads an ARN, or says what is wrong with it.
+    pub fn parse(arn: &'a str) -> Result<RoleArn<'a>, &'static str> {
+        if arn.contains("xxx") || arn.contains("***") || arn.contains('<') || arn.contains("${") || arn.contains('{') {
+            return Err("a documentation placeholder");
+        }
+        let rest = arn.strip_prefix("acs:ram::").ok_or("not a RAM ARN (acs:ram::<uid>:role/<name>)")?;
+        let (account, role) = rest.split_once(":role/").ok_or("not a role ARN (…:role/<name>)")?;
+        if !is_uid(account) {
+            return Err("an ARN whose account is not a UID");
+        }
+        if !is_role_name(role) {
+            return Err("an ARN whose role name is invalid");
+        }
+        Ok(RoleArn { account, role })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,7 +34,7 @@ impl TableKey {
     }
 }
 
-/// An annotated external table somewhere in the repository.
+/// An external table somewhere in the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnnotatedTable {
     pub file: String,
@@ -43,7 +43,9 @@ pub struct AnnotatedTable {
     pub name: String,
     pub project: Option<String>,
     pub source: Source,
-    pub access: Access,
+    /// What its `@access` grants; `None` for a table with no `@access`
+    /// (only [`RepoIndex::of_file_all`] indexes those, for `annotate`).
+    pub access: Option<Access>,
 }
 
 /// The annotated tables of the repository, by lowercase table name.
@@ -65,21 +67,33 @@ pub struct MissingAccess<'a> {
 impl RepoIndex {
     /// The annotated `CREATE EXTERNAL TABLE`s of one file.
     pub fn of_file(a: &Analysis) -> RepoIndex {
+        Self::tables_of(a, false)
+    }
+
+    /// Every `CREATE EXTERNAL TABLE` of one file, with an `@access` or
+    /// not (the source of one without is what its handler or LOCATION
+    /// says).
+    pub fn of_file_all(a: &Analysis) -> RepoIndex {
+        Self::tables_of(a, true)
+    }
+
+    fn tables_of(a: &Analysis, unannotated: bool) -> RepoIndex {
         let mut index = RepoIndex::default();
-        for stmt in &a.scanned.statements {
-            if stmt.kind != StatementKind::CreateExternalTable {
-                continue;
-            }
-            let (Some(name), Some(access)) = (&stmt.name, a.scanned.access_of(stmt)) else { continue };
+        for stmt in a.scanned.statements.iter().filter(|s| s.kind == StatementKind::CreateExternalTable) {
+            let Some(name) = &stmt.name else { continue };
+            let (source, access) = match a.scanned.access_of(stmt) {
+                Some(x) => (x.source.value, Some(x.access.as_ref().map_or(Access::READ, |x| x.value))),
+                None if unannotated => {
+                    let inferred = crate::lint::rules::infer_source(stmt).and_then(|(s, _)| Source::parse(s));
+                    let Some(source) = inferred else { continue };
+                    (source, None)
+                }
+                None => continue,
+            };
             let key = TableKey::of(name);
-            index.tables.entry(key.table).or_default().push(AnnotatedTable {
-                file: a.source.name.clone(),
-                line: a.source.line(stmt.span.start),
-                name: name.text.clone(),
-                project: key.project,
-                source: access.source.value,
-                access: access.access.as_ref().map_or(Access::READ, |x| x.value),
-            });
+            let (file, line) = (a.source.name.clone(), a.source.line(stmt.span.start));
+            let table = AnnotatedTable { file, line, name: name.text.clone(), project: key.project, source, access };
+            index.tables.entry(key.table).or_default().push(table);
         }
         index
     }
@@ -127,13 +141,21 @@ impl RepoIndex {
         self.lookup(&write.target)
             .into_iter()
             .filter_map(|table| {
-                let delete = write.kind.overwrites() && table.source == Source::Oss;
-                let needs = Access { read: false, write: true, delete };
-                let lacks = Access { read: false, write: !table.access.write, delete: delete && !table.access.delete };
+                let granted = table.access?;
+                let needs = needs(write, table.source);
+                let lacks = Access { read: false, write: !granted.write, delete: needs.delete && !granted.delete };
                 (lacks.write || lacks.delete).then_some(MissingAccess { table, needs, lacks })
             })
             .collect()
     }
+}
+
+/// What a write needs of a table of `source`: `write` always; `delete` too
+/// when an overwrite replaces the files of an OSS table (MaxCompute deletes
+/// the old files first — FACTS §4 OSS). The one place both MCA016 and
+/// `annotate` ask.
+pub fn needs(write: &Write, source: Source) -> Access {
+    Access { read: false, write: true, delete: write.kind.overwrites() && source == Source::Oss }
 }
 
 #[cfg(test)]

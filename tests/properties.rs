@@ -547,3 +547,47 @@ proptest! {
         }
     }
 }
+
+/// A generated file as a team would have it before mcaccess: rolearns
+/// written (by `fix`), no `@access` lines.
+fn unannotated(text: &str) -> Option<String> {
+    let fixed = run("gen.sql", text, &Config::default()).output?;
+    let ending = if fixed.contains("\r\n") { "\r\n" } else { "\n" };
+    let kept: Vec<&str> = fixed.split_inclusive('\n').filter(|l| !l.contains("@access")).collect();
+    let out = kept.concat();
+    Some(if out.is_empty() { ending.to_string() } else { out })
+}
+
+proptest! {
+    #![proptest_config(config(600))]
+
+    #[test]
+    fn annotate_adds_whole_lines_and_keeps_every_well_formed_rolearn(text in file()) {
+        let Some(before) = unannotated(&text) else { return Ok(()) };
+        let cfg = Config::default();
+        let a = mcaccess::analyse(mcaccess::source::SourceFile::new("gen.sql", before.clone()), &cfg);
+        let proposals = mcaccess::onboard::annotate::propose(&a, &cfg, |_| Default::default());
+        // Only whole annotation lines, at line starts, in the line's ending.
+        for e in &proposals.edits {
+            prop_assert!(e.range.is_empty());
+            let at = e.range.start;
+            prop_assert!(at == 0 || before[..at].ends_with('\n') || before[..at] == *"\u{feff}", "not at a line start: {at}");
+            let ending = if before[at..].split('\n').next().unwrap().ends_with('\r') { "\r\n" } else { "\n" };
+            let line = e.text.strip_suffix(ending).expect("the line's own ending");
+            prop_assert!(!line.contains('\n') && line.trim_start().starts_with("-- @access "), "{line:?}");
+        }
+        let after = mcaccess::fix::apply(&before, &proposals.edits);
+        let removed: String = after.split_inclusive('\n').filter(|l| !l.contains("@access")).collect();
+        prop_assert_eq!(&removed, &before);
+        // fix then changes no rolearn that was a well-formed ARN.
+        let r = run("gen.sql", &after, &cfg);
+        for c in &r.plan.changes {
+            if let mcaccess::fix::RolearnProblem::Mismatch { found, .. } = &c.problem {
+                prop_assert!(mcaccess::model::RoleArn::parse(found).is_err(), "fix would change {found}:\n{after}");
+            }
+        }
+        // A second run adds nothing.
+        let again = mcaccess::analyse(mcaccess::source::SourceFile::new("gen.sql", after.clone()), &cfg);
+        prop_assert!(mcaccess::onboard::annotate::propose(&again, &cfg, |_| Default::default()).edits.is_empty());
+    }
+}

@@ -48,16 +48,11 @@ fn fix_file(a: &Analysis, input: &Input, config: &Config, mode: FixMode, render:
     let file = &a.source;
     let mut messages = render_all(render, file, &a.warnings());
     let plan = a.fixes();
-    let failed = |messages: String, e: &str| FileFix {
-        messages: messages + &format!("error: {e}\n"),
-        output: vec![],
-        outcome: FixOutcome::Failed,
-    };
     if !plan.blockers.is_empty() {
         messages.push_str(&render_all(render, file, &a.describe(&plan.blockers)));
         let n = plan.blockers.len();
         let e = format!("{}: not changed ({n} error{})", file.name, if n == 1 { "" } else { "s" });
-        return failed(messages, &e);
+        return FileFix::failed(messages, &e);
     }
     let edits = plan.edits();
     // What is written (a file, or stdout) is verified first; --check and
@@ -66,24 +61,42 @@ fn fix_file(a: &Analysis, input: &Input, config: &Config, mode: FixMode, render:
         FixMode::Write => crate::apply_verified(a, &edits, config),
         FixMode::Check | FixMode::Diff => Ok(edits::apply(&file.text, &edits)),
     };
-    let new = match verified {
-        Ok(new) => new,
-        Err(e) => return failed(messages, &e),
-    };
-    // Written in the file's own encoding (GBK stays GBK); UTF-8 is not copied.
-    let Some(bytes) = file.encoding.encode(&new) else {
+    match verified {
+        Ok(new) => deliver(file, input, (mode, "would fix"), &edits, &new, messages),
+        Err(e) => FileFix::failed(messages, &e),
+    }
+}
+
+impl FileFix {
+    pub(super) fn failed(messages: String, e: &str) -> FileFix {
+        FileFix { messages: messages + &format!("error: {e}\n"), output: vec![], outcome: FixOutcome::Failed }
+    }
+}
+
+/// Hands the new text over as `mode` says: written back (in the file's own
+/// encoding: GBK stays GBK), listed (`{would}: <file>`), shown as a diff, or
+/// sent to stdout.
+pub(super) fn deliver(
+    file: &SourceFile,
+    input: &Input,
+    (mode, would): (FixMode, &str),
+    edits: &[Edit],
+    new: &str,
+    messages: String,
+) -> FileFix {
+    let Some(bytes) = file.encoding.encode(new) else {
         let e = format!("{}: the new text cannot be written in the file's encoding; left untouched", file.name);
-        return failed(messages, &e);
+        return FileFix::failed(messages, &e);
     };
     let outcome = if edits.is_empty() { FixOutcome::Unchanged } else { FixOutcome::Changed };
     let output = match (mode, input) {
         (FixMode::Write, Input::Stdin) => bytes.into_owned(),
         _ if edits.is_empty() => Vec::new(),
-        (FixMode::Diff, _) => masked_diff(file, &edits).into_bytes(),
-        (FixMode::Check, _) => format!("would fix: {}\n", file.name).into_bytes(),
+        (FixMode::Diff, _) => masked_diff(file, edits).into_bytes(),
+        (FixMode::Check, _) => format!("{would}: {}\n", file.name).into_bytes(),
         (FixMode::Write, Input::File(path)) => match files::write_atomic(path, &bytes) {
             Ok(()) => Vec::new(),
-            Err(e) => return failed(messages, &e),
+            Err(e) => return FileFix::failed(messages, &e),
         },
     };
     FileFix { messages, output, outcome }

@@ -9,9 +9,11 @@
 
 mod check;
 mod fix;
+mod onboard;
 
 pub use check::{CheckRun, check, check_document};
 pub use fix::{FileFix, FixMode, FixOutcome, fix};
+pub use onboard::{FileAnnotate, annotate, survey};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;

@@ -136,6 +136,12 @@ pub fn resolve(file: &ScannedFile, config: &Config) -> Vec<StatementPlan> {
     out
 }
 
+/// Plans one statement under an annotation that is not (yet) in its file
+/// (what `annotate` proposes): errors point at the annotation's own spans.
+pub fn plan_with(stmt: &Statement, a: &AccessAnnotation, config: &Config) -> Result<AccessPlan, ResolveError> {
+    plan_statement(stmt, a, 0..0, config)
+}
+
 /// Plans one statement: each decision in turn, the first error wins.
 fn plan_statement(
     stmt: &Statement,

@@ -19,24 +19,13 @@
 
 use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
-use crate::model::{is_role_name, is_uid};
+use crate::model::RoleArn;
 
 pub const META: Meta = Meta { code: Code("MCA011"), name: "invalid-arn", severity: Severity::Error, fixable: false };
 
 /// What is wrong with an ARN, if anything.
 pub fn arn_problem(arn: &str) -> Option<&'static str> {
-    if arn.contains("xxx") || arn.contains("***") || arn.contains('<') || arn.contains("${") || arn.contains('{') {
-        return Some("a documentation placeholder");
-    }
-    let Some(rest) = arn.strip_prefix("acs:ram::") else { return Some("not a RAM ARN (acs:ram::<uid>:role/<name>)") };
-    let Some((uid, role)) = rest.split_once(":role/") else { return Some("not a role ARN (…:role/<name>)") };
-    if !is_uid(uid) {
-        return Some("an ARN whose account is not a UID");
-    }
-    if !is_role_name(role) {
-        return Some("an ARN whose role name is invalid");
-    }
-    None
+    RoleArn::parse(arn).err()
 }
 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {

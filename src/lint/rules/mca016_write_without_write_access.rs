@@ -67,7 +67,8 @@ pub fn findings(file: &ScannedFile, repo: &RepoIndex) -> Vec<Diagnostic> {
 
 fn write_finding(w: &Write, m: &MissingAccess<'_>) -> Diagnostic {
     let t = m.table;
-    let wanted = crate::model::Access { read: t.access.read, write: true, delete: t.access.delete || m.needs.delete };
+    let granted = t.access.unwrap_or_default();
+    let wanted = crate::model::Access { read: granted.read, write: true, delete: granted.delete || m.needs.delete };
     let help = format!("grant it on the @access of {} at {}:{}: access={wanted}", t.name, t.file, t.line);
     let (message, label) = if m.lacks.write {
         (format!("{} writes to {}, whose @access grants no write", w.kind.describe(), t.name), "written here")

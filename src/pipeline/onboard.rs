@@ -1,0 +1,110 @@
+//! `annotate` and `init` over inputs.
+
+use super::fix::{FixMode, deliver};
+use super::{FileFix, Run, for_each_file};
+use crate::config::Config;
+use crate::files::Input;
+use crate::model::{Access, RoleArn};
+use crate::onboard::{annotate, init::Survey};
+use crate::repo::{self, RepoIndex};
+use crate::scan::Write;
+use crate::source::SourceFile;
+use crate::{Analysis, fix};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// `annotate` on one file.
+#[derive(Debug)]
+pub struct FileAnnotate {
+    pub fix: FileFix,
+    pub annotated: usize,
+    /// The file, and each statement it could not annotate: line and why.
+    pub skipped: Vec<(String, usize, String)>,
+}
+
+/// `annotate` over inputs: the whole repository's writes are known before
+/// any file is annotated (a table's `access=` comes from every file).
+pub fn annotate(paths: &[PathBuf], config: &Config, mode: FixMode) -> Run<FileAnnotate> {
+    let run = for_each_file(paths, config, |input, a| {
+        let writes: Vec<Write> = a.scanned.statements.iter().flat_map(|s| s.writes.iter().cloned()).collect();
+        let pending = a.encoding.is_some()
+            || a.scanned.unreadable
+            || a.scanned.statements.iter().any(|s| s.kind.is_external() && s.access.is_none());
+        (RepoIndex::of_file_all(&a), writes, pending.then(|| (input.clone(), a)))
+    });
+    let mut index = RepoIndex::default();
+    let (mut writes, mut pending) = (Vec::new(), Vec::new());
+    for (tables, w, p) in run.files {
+        index.merge(tables);
+        writes.extend(w);
+        pending.extend(p);
+    }
+    // What the writes need of each table, by file and line.
+    let mut needs: HashMap<(String, usize), Access> = HashMap::new();
+    for w in &writes {
+        for t in index.lookup(&w.target) {
+            let n = needs.entry((t.file.clone(), t.line)).or_default();
+            *n = n.union(repo::needs(w, t.source));
+        }
+    }
+    use rayon::prelude::*;
+    let files = pending.par_iter().map(|(input, a)| annotate_file(a, input, config, mode, &needs)).collect();
+    Run { files, failures: run.failures }
+}
+
+fn annotate_file(
+    a: &Analysis,
+    input: &Input,
+    config: &Config,
+    mode: FixMode,
+    needs: &HashMap<(String, usize), Access>,
+) -> FileAnnotate {
+    let file = &a.source;
+    let name = &file.name;
+    let proposals = annotate::propose(a, config, |line| needs.get(&(name.clone(), line)).copied().unwrap_or_default());
+    let skipped = proposals.skipped.into_iter().map(|(line, why)| (name.clone(), line, why)).collect();
+    let annotated = proposals.edits.len();
+    let messages = String::new();
+    let new = fix::apply(&file.text, &proposals.edits);
+    let fix = match verify(a, &new, config) {
+        Ok(()) => deliver(file, input, (mode, "would annotate"), &proposals.edits, &new, messages),
+        Err(e) => FileFix::failed(messages, &e),
+    };
+    FileAnnotate { fix, annotated, skipped }
+}
+
+/// The annotated text must read as well as the original, and `fix` must
+/// change no rolearn that was a well-formed ARN. A failure is a bug in
+/// mcaccess, reported instead of written.
+fn verify(before: &Analysis, new: &str, config: &Config) -> Result<(), String> {
+    let after = crate::analyse(SourceFile::new(before.source.name.clone(), new.to_string()), config);
+    let errors = |a: &Analysis| a.errors().len();
+    let kept_arns_changed = |a: &Analysis| {
+        let changes = a.fixes().changes;
+        changes
+            .iter()
+            .filter(
+                |c| matches!(&c.problem, fix::RolearnProblem::Mismatch { found, .. } if RoleArn::parse(found).is_ok()),
+            )
+            .count()
+    };
+    if errors(&after) > errors(before) || kept_arns_changed(&after) > kept_arns_changed(before) {
+        return Err(format!(
+            "{}: internal error: the annotations would not resolve to the existing rolearns; the file was left untouched — please report this input",
+            before.source.name
+        ));
+    }
+    Ok(())
+}
+
+/// What the SQL under `paths` says about accounts and regions (`init`).
+pub fn survey(paths: &[PathBuf], config: &Config) -> Run<Survey> {
+    let run = for_each_file(paths, config, |_, a| {
+        let mut s = Survey::default();
+        s.add(&a);
+        s
+    });
+    let mut all = Survey::default();
+    run.files.into_iter().for_each(|s| all.merge(s));
+    Run { files: vec![all], failures: run.failures }
+}
