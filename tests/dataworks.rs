@@ -8,7 +8,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const SECRET: &str = "FakeSecretValue0123456789abcd";
 const KEY_ID: &str = "LTAI5tFAKEKEYID0001";
@@ -38,19 +38,7 @@ fn repository() -> tempfile::TempDir {
     d
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcaccess"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
+use common::{mcaccess as run, text};
 
 fn all_output(o: &Output) -> String {
     format!("{}{}", text(&o.stdout), text(&o.stderr))

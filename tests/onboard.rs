@@ -6,22 +6,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcaccess"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
+use common::{mcaccess as bin, text};
+use std::path::PathBuf;
+use std::process::Command;
 
 fn copy() -> (tempfile::TempDir, PathBuf) {
     let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onboard/repo");

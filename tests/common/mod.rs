@@ -14,6 +14,23 @@ use mcaccess::source::SourceFile;
 use mcaccess::{Analysis, analyse};
 use std::path::Path;
 
+/// Runs the mcaccess binary in `dir` as a user's terminal would, without
+/// colour and outside GitHub Actions.
+pub fn mcaccess(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mcaccess"))
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Output bytes as text (lossy).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
 /// The config beside a fixture (`name.toml`), else none.
 pub fn fixture_config(path: &Path) -> Config {
     let side = path.with_extension("toml");
