@@ -92,6 +92,9 @@ struct CheckArgs {
     /// Ignore every -- @allow and [lint] allow (for audits).
     #[arg(long)]
     no_allow: bool,
+    /// Write an -- @allow above each statement with findings (a baseline), with this reason.
+    #[arg(long, value_name = "REASON", num_args = 0..=1, require_equals = true, default_missing_value = "baseline")]
+    add_allow: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -338,6 +341,9 @@ fn run_init(args: &InitArgs) -> u8 {
 fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     use std::io::IsTerminal;
     let options = crate::lint::Options { no_allow: args.no_allow };
+    if let Some(reason) = &args.add_allow {
+        return run_add_allow(args, config, &options, reason);
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let style = Style { color: std::io::stdout().is_terminal() && !no_color, width: 100 };
     let render = move |d: &Diagnostic, f: &SourceFile| report::render(d, f, style);
@@ -367,6 +373,33 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
     } else {
         OK
     }
+}
+
+fn run_add_allow(args: &CheckArgs, config: &Config, options: &crate::lint::Options, reason: &str) -> u8 {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("error: --add-allow rewrites files; it cannot read stdin");
+        return ERROR;
+    }
+    let run = pipeline::add_allow(&args.paths, config, options, &crate::lint::today(), reason);
+    let mut failed = report_failures(&run.failures);
+    let (mut allows, mut files, mut left) = (0, 0, Vec::new());
+    for file in run.files {
+        eprint!("{}", file.fix.messages);
+        failed |= file.fix.outcome == FixOutcome::Failed;
+        if file.fix.outcome == FixOutcome::Changed {
+            (allows, files) = (allows + file.allows, files + 1);
+        }
+        left.extend(file.left);
+    }
+    for (file, line, code) in &left {
+        eprintln!("not allowed: {file}:{line}: {code} is not about one statement, or fix can fix it");
+    }
+    eprintln!(
+        "mcaccess check --add-allow: {allows} @allow line{} written in {files} file{}",
+        plural(allows),
+        plural(files)
+    );
+    if failed { ERROR } else { OK }
 }
 
 /// The last line of a human `check`: never "passed" when a path could not

@@ -109,3 +109,35 @@ fn annotate_reads_stdin_and_writes_stdout() {
     want.extend_from_slice(&sql);
     assert_eq!(o.stdout, want);
 }
+
+#[test]
+fn add_allow_writes_a_baseline_once_and_leaves_fixable_findings_to_fix() {
+    let d = tempfile::tempdir().unwrap();
+    let public = "-- 公网地址\r\n-- @access oss\r\nCREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.CsvStorageHandler'\r\nWITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::5678901234567890:role/aliyunodpsdefaultrole')\r\nLOCATION 'oss://oss-cn-hangzhou.aliyuncs.com/b/t/';\r\n";
+    let missing = "-- @access oss role=mc-lake\nCREATE EXTERNAL TABLE u (a int) STORED BY 'com.aliyun.odps.CsvStorageHandler'\nLOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/u/';\n";
+    // Not UTF-8 inside a statement: never written back.
+    let gbk = b"CREATE EXTERNAL TABLE g (a int) COMMENT '\xd6\xd0' STORED BY 'h' LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/g/';\n";
+    std::fs::write(
+        d.path().join("mcaccess.toml"),
+        "[maxcompute]\nowner = \"5678901234567890\"\nregion = \"cn-hangzhou\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.path().join("public.sql"), public).unwrap();
+    std::fs::write(d.path().join("missing.sql"), missing).unwrap();
+    std::fs::write(d.path().join("gbk.sql"), gbk).unwrap();
+    let o = bin(d.path(), &["check", "--add-allow=legacy endpoint", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("1 @allow line written in 1 file"), "{}", text(&o.stderr));
+    let want = public.replacen("-- @access", "-- @allow MCA007,MCA008 reason=\"legacy endpoint\"\r\n-- @access", 1);
+    assert_eq!(std::fs::read_to_string(d.path().join("public.sql")).unwrap(), want);
+    assert_eq!(std::fs::read_to_string(d.path().join("missing.sql")).unwrap(), missing, "fixable: left to fix");
+    assert_eq!(std::fs::read(d.path().join("gbk.sql")).unwrap(), gbk);
+    // Idempotent: the findings are silenced, nothing more to write.
+    let o = bin(d.path(), &["check", "--add-allow", "."]);
+    assert!(text(&o.stderr).contains("0 @allow lines written in 0 files"), "{}", text(&o.stderr));
+    let o = bin(d.path(), &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"MCA002") && codes.contains(&"MCA019") && !codes.contains(&"MCA008"), "{codes:?}");
+    assert_eq!(bin(d.path(), &["check", "--add-allow", "-"]).status.code(), Some(2));
+}

@@ -64,10 +64,12 @@ pub enum Annotation {
     Access(AccessAnnotation),
     MaxCompute(MaxComputeAnnotation),
     Allow(AllowAnnotation),
+    /// `@allow-file`: the same, for every statement of the file.
+    AllowFile(AllowAnnotation),
 }
 
 /// The directives this tool owns.
-pub const DIRECTIVES: [&str; 3] = ["access", "maxcompute", "allow"];
+pub const DIRECTIVES: [&str; 4] = ["access", "maxcompute", "allow", "allow-file"];
 
 /// What a `-- @word` comment is, from its first word alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +178,7 @@ impl Annotation {
                 shift_opt(&mut m.owner, by);
                 shift_opt(&mut m.region, by);
             }
-            Annotation::Allow(a) => {
+            Annotation::Allow(a) | Annotation::AllowFile(a) => {
                 a.codes.iter_mut().for_each(|c| c.shift(by));
                 shift_opt(&mut a.reason, by);
                 shift_opt(&mut a.until, by);
@@ -192,7 +194,8 @@ fn parse_uncached(comment: &str, offset: usize) -> Result<Annotation, SyntaxErro
     match directive.as_rule() {
         Rule::access => access(items, offset + directive.as_span().start()).map(Annotation::Access),
         Rule::maxcompute => maxcompute(items).map(Annotation::MaxCompute),
-        Rule::allow => allow(items, offset + directive.as_span().start()).map(Annotation::Allow),
+        Rule::allow => allow(items, offset + directive.as_span().start(), "allow").map(Annotation::Allow),
+        Rule::allow_file => allow(items, offset + directive.as_span().start(), "allow-file").map(Annotation::AllowFile),
         _ => unreachable!("annotation yields only directives"),
     }
 }
@@ -347,7 +350,7 @@ fn maxcompute(items: Items) -> Result<MaxComputeAnnotation, SyntaxError> {
     Ok(m)
 }
 
-fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, SyntaxError> {
+fn allow(mut items: Items, directive_start: usize, directive: &str) -> Result<AllowAnnotation, SyntaxError> {
     let mut codes = Vec::new();
     if let Some(Item::Word(_)) = items.0.first() {
         let Item::Word(w) = items.0.remove(0) else { unreachable!() };
@@ -368,7 +371,7 @@ fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Sy
         }
     }
     let mut a = AllowAnnotation { codes, reason: None, until: None };
-    for (key, value) in only_pairs(items, "allow", &["reason", "until"])? {
+    for (key, value) in only_pairs(items, directive, &["reason", "until"])? {
         let span = value.span.clone();
         if key.value == "reason" {
             once(&mut a.reason, &key, value.value, span)?;
@@ -378,8 +381,11 @@ fn allow(mut items: Items, directive_start: usize) -> Result<AllowAnnotation, Sy
         }
     }
     if a.codes.is_empty() {
-        return Err(syntax(directive_start..directive_start + "allow".len(), "@allow needs at least one rule code")
-            .help("write -- @allow <CODE>[,<CODE>]... [reason=…]"));
+        return Err(syntax(
+            directive_start..directive_start + directive.len(),
+            format!("@{directive} needs at least one rule code"),
+        )
+        .help(format!("write -- @{directive} <CODE>[,<CODE>]... [reason=…]")));
     }
     Ok(a)
 }
@@ -399,7 +405,9 @@ pub fn is_date(s: &str) -> bool {
 
 fn rule_name(rule: &Rule) -> &'static str {
     match rule {
-        Rule::access | Rule::maxcompute | Rule::allow => "`access`, `maxcompute` or `allow`",
+        Rule::access | Rule::maxcompute | Rule::allow | Rule::allow_file => {
+            "`access`, `maxcompute`, `allow` or `allow-file`"
+        }
         Rule::pair | Rule::word => "a word or key=value",
         Rule::key => "a key",
         Rule::quoted | Rule::bare | Rule::sq_inner | Rule::dq_inner => "a value",
@@ -586,5 +594,16 @@ mod tests {
         assert_eq!(classify("-- @owner: data-team"), CommentKind::Foreign);
         assert_eq!(classify("-- plain comment"), CommentKind::Foreign);
         assert_eq!(classify("-- @accessible"), CommentKind::Foreign);
+    }
+
+    #[test]
+    fn allow_file_is_its_own_directive() {
+        match parse("-- @allow-file MCA008 reason=\"legacy endpoints\"", 0).unwrap() {
+            Annotation::AllowFile(a) => assert_eq!(a.codes[0].value, Code("MCA008")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(classify("-- @allow-file MCA008"), CommentKind::Ours);
+        assert_eq!(err("-- @allow-file reason=x").message, "@allow-file needs at least one rule code");
+        assert!(matches!(parse("-- @allow MCA008", 0), Ok(Annotation::Allow(_))));
     }
 }

@@ -136,19 +136,10 @@ fn resolves(stmt: &Statement, text: &str, config: &Config) -> Result<Option<Stri
 /// statement's indentation and its line's ending.
 fn insert_line(a: &Analysis, stmt: &Statement, text: &str) -> Result<Edit, String> {
     let file = &a.source;
-    let mut start = file.line_start(file.line_index(stmt.span.start));
-    if start == 0 && file.text.starts_with('\u{feff}') {
-        start = '\u{feff}'.len_utf8();
-    }
+    let start = super::line_start(a, stmt.span.start);
     let indent = &file.text[start..stmt.span.start];
     if !indent.bytes().all(|b| b == b' ' || b == b'\t') {
         return Err("the statement does not start its line: an annotation line above it would describe another".into());
     }
-    let rest = &file.text[stmt.span.start..];
-    let newline = match rest.find('\n') {
-        Some(n) if rest[..n].ends_with('\r') => "\r\n",
-        Some(_) => "\n",
-        None => file.newline(),
-    };
-    Ok(Edit { range: start..start, text: format!("{indent}{text}{newline}") })
+    Ok(Edit { range: start..start, text: format!("{indent}{text}{}", super::ending(a, stmt.span.start)) })
 }

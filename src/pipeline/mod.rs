@@ -13,7 +13,7 @@ mod onboard;
 
 pub use check::{CheckRun, check, check_document};
 pub use fix::{FileFix, FixMode, FixOutcome, fix};
-pub use onboard::{FileAnnotate, annotate, survey};
+pub use onboard::{FileAllow, FileAnnotate, add_allow, annotate, survey};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;

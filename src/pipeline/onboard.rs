@@ -108,3 +108,44 @@ pub fn survey(paths: &[PathBuf], config: &Config) -> Run<Survey> {
     run.files.into_iter().for_each(|s| all.merge(s));
     Run { files: vec![all], failures: run.failures }
 }
+
+/// `check --add-allow` on one file.
+#[derive(Debug)]
+pub struct FileAllow {
+    pub fix: FileFix,
+    /// `@allow` lines written.
+    pub allows: usize,
+    /// Findings left as they are: file, line, code.
+    pub left: Vec<(String, usize, crate::diagnostic::Code)>,
+}
+
+/// `check --add-allow`: lints the repository, then writes an `@allow` above
+/// each statement with findings (a baseline). Files are read twice, so
+/// stdin is not an input here.
+pub fn add_allow(
+    paths: &[PathBuf],
+    config: &Config,
+    options: &crate::lint::Options,
+    today: &str,
+    reason: &str,
+) -> Run<FileAllow> {
+    let checked = super::check(paths, config, options, today, None);
+    let mut by_file: HashMap<String, Vec<crate::lint::Finding>> = HashMap::new();
+    for f in checked.findings {
+        by_file.entry(f.file.clone()).or_default().push(f);
+    }
+    let run = for_each_file(paths, config, |input, a| {
+        let findings = by_file.get(&a.source.name)?;
+        let baseline = crate::onboard::baseline::propose(&a, findings, reason);
+        let left = baseline.left.iter().map(|(line, code)| (a.source.name.clone(), *line, *code)).collect();
+        let new = fix::apply(&a.source.text, &baseline.edits);
+        let fix = match verify(&a, &new, config) {
+            Ok(()) => deliver(&a.source, input, (FixMode::Write, ""), &baseline.edits, &new, String::new()),
+            Err(e) => FileFix::failed(String::new(), &e),
+        };
+        Some(FileAllow { fix, allows: baseline.edits.len(), left })
+    });
+    let mut failures = checked.failures;
+    failures.extend(run.failures);
+    Run { files: run.files.into_iter().flatten().collect(), failures }
+}

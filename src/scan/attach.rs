@@ -132,6 +132,8 @@ impl<'a> Scanner<'a> {
                             self.pending_access = Some(index);
                         }
                         Annotation::Allow(_) => self.pending_allows.push(index),
+                        // For the whole file: attached to no statement.
+                        Annotation::AllowFile(_) => {}
                         Annotation::MaxCompute(m) => {
                             if m.owner.is_some() {
                                 self.maxcompute.owner = m.owner.clone();

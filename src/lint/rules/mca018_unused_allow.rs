@@ -2,7 +2,8 @@
 //!
 //! **What** An `-- @allow CODE` whose statement has no finding of that code,
 //! or whose `until=` date has passed (it then stops silencing, and the
-//! finding comes back); an `@allow` followed by no statement at all.
+//! finding comes back); an `@allow` followed by no statement at all. The
+//! same for `-- @allow-file CODE`, which silences a code in its whole file.
 //!
 //! **Why** Suppressions outlive the problems they were written for; a stale
 //! one hides the next real finding on that statement. `until=` makes a
@@ -17,7 +18,7 @@
 //! **Fix** Remove the `@allow`, or the code it no longer needs; renew
 //! `until=` only with a reason. `check --no-allow` shows every finding.
 
-use crate::annotation::Annotation;
+use crate::annotation::{AllowAnnotation, Annotation};
 use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use crate::scan::ScanProblem;
@@ -35,34 +36,55 @@ pub fn apply(ctx: &FileContext<'_>, mut found: Vec<Diagnostic>) -> (Vec<Diagnost
         let region = scanned.region(text, stmt);
         for &i in &stmt.allows {
             let Annotation::Allow(allow) = &scanned.annotations[i].annotation else { continue };
-            if let Some(until) = allow.until.as_ref().filter(|u| u.value.as_str() < ctx.today) {
-                unused.push(
-                    META.diagnostic(
-                        until.span.clone(),
-                        format!("@allow expired on {}: its findings are reported again", until.value),
-                    )
-                    .label("expired")
-                    .help("fix the findings and remove the @allow, or renew until= with a reason"),
-                );
-                continue;
-            }
-            for code in &allow.codes {
-                let before = found.len();
-                found.retain(|d| !(d.code == code.value && region.contains(&d.span.start)));
-                if found.len() == before {
-                    unused.push(
-                        META.diagnostic(
-                            code.span.clone(),
-                            format!("@allow {} silences nothing here", code.value),
-                        )
-                        .label("no such finding on this statement")
-                        .help(format!("remove {} from the @allow", code.value)),
-                    );
-                }
-            }
+            let scope = Scope { directive: "@allow", here: "here", on: "on this statement" };
+            silence(ctx, allow, scope, &mut found, &mut unused, |d| region.contains(&d.span.start));
         }
     }
+    // `@allow-file` after the statements' own: the nearer one is used first.
+    for a in &scanned.annotations {
+        let Annotation::AllowFile(allow) = &a.annotation else { continue };
+        let scope = Scope { directive: "@allow-file", here: "in this file", on: "in this file" };
+        silence(ctx, allow, scope, &mut found, &mut unused, |_| true);
+    }
     (found, unused)
+}
+
+/// How an allow's findings are worded.
+#[derive(Clone, Copy)]
+struct Scope {
+    directive: &'static str,
+    here: &'static str,
+    on: &'static str,
+}
+
+/// Removes from `found` what `allow` silences where `covers` says; reports
+/// it in `unused` if it has expired or silences nothing.
+fn silence(
+    ctx: &FileContext<'_>,
+    allow: &AllowAnnotation,
+    scope: Scope,
+    found: &mut Vec<Diagnostic>,
+    unused: &mut Vec<Diagnostic>,
+    covers: impl Fn(&Diagnostic) -> bool,
+) {
+    let Scope { directive, here, on } = scope;
+    if let Some(until) = allow.until.as_ref().filter(|u| u.value.as_str() < ctx.today) {
+        let message = format!("{directive} expired on {}: its findings are reported again", until.value);
+        let help = format!("fix the findings and remove the {directive}, or renew until= with a reason");
+        unused.push(META.diagnostic(until.span.clone(), message).label("expired").help(help));
+        return;
+    }
+    for code in &allow.codes {
+        let before = found.len();
+        found.retain(|d| !(d.code == code.value && covers(d)));
+        if found.len() == before {
+            unused.push(
+                META.diagnostic(code.span.clone(), format!("{directive} {} silences nothing {here}", code.value))
+                    .label(format!("no such finding {on}"))
+                    .help(format!("remove {} from the {directive}", code.value)),
+            );
+        }
+    }
 }
 
 /// `@allow`s followed by no statement; the others are checked by
@@ -93,6 +115,17 @@ mod tests {
         assert_eq!(c, vec![]);
         let c = codes(&format!("{OWNER}-- @allow MCA009\n-- @access oss\n{T}"));
         assert_eq!(c, vec![super::META.code, crate::lint::rules::mca007_broad_default_role::META.code, crate::lint::rules::mca008_public_endpoint::META.code]);
+    }
+
+    #[test]
+    fn allow_file_silences_a_code_everywhere_in_its_file_and_reports_when_unused() {
+        let two = format!("{T}\n-- @access oss\n{T}");
+        let c = codes(&format!("{OWNER}-- @allow-file MCA008 reason=\"legacy endpoints\"\n-- @access oss\n{two}"));
+        assert_eq!(c, vec![crate::lint::rules::mca007_broad_default_role::META.code; 2]);
+        let f = crate::lint::testing::of(super::META.code, &format!("{OWNER}-- @allow-file MCA009\n-- @access oss\n{T}"));
+        assert_eq!(f[0].message, "@allow-file MCA009 silences nothing in this file");
+        let f = crate::lint::testing::of(super::META.code, &format!("{OWNER}-- @access oss\n{T}\n-- @allow-file MCA008 until=2026-01-01\n"));
+        assert_eq!(f[0].message, "@allow-file expired on 2026-01-01: its findings are reported again");
     }
 
     #[test]
