@@ -232,49 +232,90 @@ fn terraform_parses_back_with_the_same_policies() {
     assert_eq!(by_type.get("alicloud_resource_manager_service_linked_role"), Some(&2));
 }
 
+/// Runs a bundle's `aliyun-cli.sh` against the stateful stub `aliyun`
+/// (tests/fixtures/bundle/aliyun-stub.sh) keeping RAM's state in `state`.
+#[cfg(unix)]
+fn run_script(script: &str, state: &Path, profiles: bool) -> std::process::Output {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = state.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(fixture("bundle/aliyun-stub.sh"), bin.join("aliyun")).unwrap();
+    std::fs::set_permissions(bin.join("aliyun"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(state.join("aliyun-cli.sh"), script).unwrap();
+    let mut c = std::process::Command::new("bash");
+    c.arg(state.join("aliyun-cli.sh"))
+        .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
+        .env("ALIYUN_STATE", state);
+    if profiles {
+        c.env("PROFILE_5678901234567890", "mc")
+            .env("PROFILE_1234567890123456", "ots")
+            .env("PROFILE_2222222222222222", "lake")
+            .env("LAKEHOUSE_SERVICE_NAME", "svc");
+    }
+    c.output().unwrap()
+}
+
 #[test]
+#[cfg(unix)]
 fn the_cli_script_is_valid_bash_and_quotes_its_json() {
     let b = build(&analyse_dir(&fixture("bundle/all_sources")));
     let script = &b.files()["aliyun-cli.sh"];
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("aliyun-cli.sh");
-    std::fs::write(&path, script).unwrap();
-    let o = std::process::Command::new("bash").arg("-n").arg(&path).output().unwrap();
+    std::fs::write(dir.path().join("check.sh"), script).unwrap();
+    let o = std::process::Command::new("bash").arg("-n").arg(dir.path().join("check.sh")).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(script.contains("set -euo pipefail"));
-    // Run it with a stub `aliyun` that prints its arguments as JSON lines: the
-    // documents must arrive intact.
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    std::fs::write(bin.join("aliyun"), "#!/usr/bin/env bash\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n")
-        .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(bin.join("aliyun"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let o = std::process::Command::new("bash")
-            .arg(&path)
-            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
-            .env("PROFILE_5678901234567890", "mc")
-            .env("PROFILE_1234567890123456", "ots")
-            .env("PROFILE_2222222222222222", "lake")
-            .env("LAKEHOUSE_SERVICE_NAME", "svc")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let args = String::from_utf8(o.stdout).unwrap();
-        let docs: Vec<Value> =
-            args.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect();
-        let expected: usize = b.roles.iter().map(|r| r.permissions.len() + usize::from(r.trust.is_some())).sum();
-        assert_eq!(docs.len(), expected);
-        let o = std::process::Command::new("bash")
-            .arg(&path)
-            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
-            .output()
-            .unwrap();
-        assert!(!o.status.success(), "a missing profile stops the script");
-        assert!(String::from_utf8_lossy(&o.stderr).contains("set PROFILE_"));
+    let o = run_script(script, dir.path(), true);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Every document reaches aliyun intact: each JSON argument parses, and
+    // they are the bundle's documents.
+    let args = std::fs::read_to_string(dir.path().join("args")).unwrap();
+    let docs: Vec<Value> =
+        args.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).unwrap()).collect();
+    let expected: usize = b.roles.iter().map(|r| r.permissions.len() + usize::from(r.trust.is_some())).sum();
+    assert_eq!(docs.len(), expected);
+    let state = tempfile::tempdir().unwrap();
+    let o = run_script(script, state.path(), false);
+    assert!(!o.status.success(), "a missing profile stops the script");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("set PROFILE_"));
+}
+
+#[test]
+#[cfg(unix)]
+fn the_cli_script_converges_when_run_again() {
+    let b = build(&analyse_dir(&fixture("bundle/all_sources")));
+    let script = &b.files()["aliyun-cli.sh"];
+    let state = tempfile::tempdir().unwrap();
+    let first = run_script(script, state.path(), true);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(out.contains("role mc-lake-writer: created") && !out.contains("updated"), "{out}");
+    // Run again and again, as after every change to the SQL: nothing fails,
+    // nothing is created twice, policies never pass RAM's five versions.
+    for run in 2..=7 {
+        let o = run_script(script, state.path(), true);
+        assert!(o.status.success(), "run {run}: {}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(!out.contains("created") && !out.contains("attached"), "run {run}: {out}");
+        assert!(out.contains("role mc-lake-writer: trust policy updated"), "{out}");
     }
+    let policy = state.path().join("lake/policies/mc-lake-writer-policy");
+    let mut versions: Vec<String> = std::fs::read_dir(&policy)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('v'))
+        .collect();
+    versions.sort();
+    assert_eq!(versions, vec!["v3", "v4", "v5", "v6", "v7"], "the oldest non-default versions went first");
+    assert_eq!(std::fs::read_to_string(policy.join("default")).unwrap().trim(), "7");
+    let attached = std::fs::read_to_string(state.path().join("lake/roles/mc-lake-writer/attached")).unwrap();
+    assert_eq!(attached, "mc-lake-writer-policy\n", "attached once");
+    // The newest version is the bundle's document; the trust policy too.
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(policy.join("v7")).unwrap()).unwrap();
+    let want: Value =
+        serde_json::from_str(&b.files()["roles/2222222222222222/mc-lake-writer/permission-policy.json"]).unwrap();
+    assert_eq!(doc, want);
+    assert!(state.path().join("mc/roles/aliyunserviceroleformaxcomputeidentitymgmt").is_dir());
 }
 
 #[test]
