@@ -43,6 +43,8 @@ enum Command {
     Init(InitArgs),
     /// Write an @access line above every external statement that has none, inferred from the DDL and the repo.
     Annotate(FixArgs),
+    /// Serve editors: a language server over stdio (diagnostics, quick fixes, hover).
+    Server,
     /// Print a shell completion script (source it, or install it where your shell looks).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `mcaccess man > /usr/local/share/man/man1/mcaccess.1`.
@@ -159,6 +161,8 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => return ExitCode::from(run_completions(args.shell)),
         Command::Man => return ExitCode::from(run_man()),
         Command::Init(args) => return ExitCode::from(run_init(&args)),
+        // The server reads the workspace's own config.
+        Command::Server => return ExitCode::from(run_server()),
         command => command,
     };
     let config = match load_config(cli.config.as_ref()) {
@@ -174,7 +178,9 @@ pub fn main() -> ExitCode {
         Command::Bundle(args) => run_bundle(&args, &config, style),
         Command::Plan(args) => run_plan(&args, &config, style),
         Command::Annotate(args) => run_annotate(&args, &config),
-        Command::Rule(_) | Command::Completions(_) | Command::Man | Command::Init(_) => unreachable!("handled above"),
+        Command::Rule(_) | Command::Completions(_) | Command::Man | Command::Init(_) | Command::Server => {
+            unreachable!("handled above")
+        }
     };
     ExitCode::from(code)
 }
@@ -516,6 +522,16 @@ fn run_rule(args: &RuleArgs) -> u8 {
     };
     eprintln!("error: no rule `{key}`{hint}; `mcaccess rule` lists them");
     ERROR
+}
+
+fn run_server() -> u8 {
+    match crate::server::run_stdio() {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: mcaccess server: {e}");
+            ERROR
+        }
+    }
 }
 
 fn run_completions(shell: clap_complete::Shell) -> u8 {

@@ -27,6 +27,7 @@ pub mod repo;
 pub mod report;
 pub mod resolve;
 pub mod scan;
+pub mod server;
 pub mod source;
 
 use config::Config;

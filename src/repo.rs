@@ -49,7 +49,7 @@ pub struct AnnotatedTable {
 }
 
 /// The annotated tables of the repository, by lowercase table name.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RepoIndex {
     tables: BTreeMap<String, Vec<AnnotatedTable>>,
 }

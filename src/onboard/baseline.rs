@@ -40,25 +40,30 @@ pub fn propose(a: &Analysis, findings: &[Finding], reason: &str) -> Baseline {
             None => out.left.push((f.line, f.code)),
         }
     }
-    let reason = reason.replace(['"', '\r', '\n'], "'");
     for (i, mut codes) in per_statement {
         codes.sort();
         codes.dedup();
-        let stmt = &scanned.statements[i];
-        let block = scanned.block_start(stmt);
-        let start = line_start(a, block);
-        if !file.text[start..block].bytes().all(|b| b == b' ' || b == b'\t') {
-            codes.into_iter().for_each(|c| out.left.push((file.line(stmt.span.start), c)));
-            continue;
+        match allow_line(a, i, &codes, "allow", reason) {
+            Some(edit) => out.edits.push(edit),
+            None => codes.into_iter().for_each(|c| out.left.push((a.source.line(scanned.statements[i].span.start), c))),
         }
-        let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-        let text = format!(
-            "{}-- @allow {} reason=\"{reason}\"{}",
-            &file.text[start..block],
-            codes.join(","),
-            ending(a, block)
-        );
-        out.edits.push(Edit { range: start..start, text });
     }
     out
+}
+
+/// The `-- @<directive> CODES reason="…"` line above statement `i`'s
+/// annotations, in their indentation and line ending; `None` when they do
+/// not start their line.
+pub fn allow_line(a: &Analysis, i: usize, codes: &[Code], directive: &str, reason: &str) -> Option<Edit> {
+    let file = &a.source;
+    let block = a.scanned.block_start(&a.scanned.statements[i]);
+    let start = line_start(a, block);
+    let indent = &file.text[start..block];
+    if !indent.bytes().all(|b| b == b' ' || b == b'\t') {
+        return None;
+    }
+    let reason = reason.replace(['"', '\r', '\n'], "'");
+    let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    let text = format!("{indent}-- @{directive} {} reason=\"{reason}\"{}", codes.join(","), ending(a, block));
+    Some(Edit { range: start..start, text })
 }

@@ -1,0 +1,119 @@
+//! What the server knows: the workspace's config, the index of its SQL
+//! (for cross-file findings), and the open documents with their analyses.
+
+use super::convert::{self, Encoding};
+use crate::config::{Config, ConfigError};
+use crate::lint::{Finding, Options};
+use crate::repo::RepoIndex;
+use crate::source::SourceFile;
+use crate::{Analysis, analyse, pipeline};
+use lsp_types::Uri;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// An open document: its text as the editor has it, analysed.
+pub struct Document {
+    pub version: i32,
+    pub analysis: Analysis,
+}
+
+pub struct Workspace {
+    pub root: Option<PathBuf>,
+    pub encoding: Encoding,
+    pub config: Config,
+    /// Where the config is, and why it could not be used.
+    pub config_error: Option<(PathBuf, ConfigError)>,
+    /// The annotated tables of every SQL file, by absolute path (open
+    /// documents as the editor has them).
+    pub tables: HashMap<PathBuf, RepoIndex>,
+    pub docs: HashMap<Uri, Document>,
+    /// Where the rules' pages are, for the links on diagnostics.
+    pub rule_docs: Option<PathBuf>,
+}
+
+impl Workspace {
+    pub fn new(root: Option<PathBuf>, encoding: Encoding, rule_docs: Option<PathBuf>) -> Workspace {
+        let mut ws = Workspace {
+            root,
+            encoding,
+            config: Config::default(),
+            config_error: None,
+            tables: HashMap::new(),
+            docs: HashMap::new(),
+            rule_docs,
+        };
+        ws.load_config();
+        ws
+    }
+
+    /// (Re-)reads `mcaccess.toml` above the workspace root. A config that
+    /// cannot be used leaves the defaults in force and is reported.
+    pub fn load_config(&mut self) {
+        let found = self.root.as_deref().and_then(Config::discover);
+        (self.config, self.config_error) = match found {
+            None => (Config::default(), None),
+            Some(path) => match Config::load(&path) {
+                Ok(c) => (c, None),
+                Err(e) => (Config::default(), Some((path, e))),
+            },
+        };
+    }
+
+    /// The path a document is shown as: relative to the root.
+    pub fn name(&self, uri: &Uri) -> String {
+        let path = convert::path(uri);
+        let relative = path.as_deref().and_then(|p| Some(p.strip_prefix(self.root.as_deref()?).ok()?.to_path_buf()));
+        match (relative, path) {
+            (Some(r), _) => r.display().to_string(),
+            (None, Some(p)) => p.display().to_string(),
+            (None, None) => uri.as_str().to_string(),
+        }
+    }
+
+    /// Opens or replaces a document.
+    pub fn set(&mut self, uri: Uri, version: i32, text: String) {
+        let analysis = analyse(SourceFile::new(self.name(&uri), text), &self.config);
+        if let Some(path) = convert::path(&uri) {
+            self.tables.insert(path, RepoIndex::of_file(&analysis));
+        }
+        self.docs.insert(uri, Document { version, analysis });
+    }
+
+    /// Re-analyses every open document (after the config changed).
+    pub fn reanalyse(&mut self) {
+        let docs: Vec<(Uri, i32, String)> =
+            self.docs.iter().map(|(u, d)| (u.clone(), d.version, d.analysis.source.text.clone())).collect();
+        for (uri, version, text) in docs {
+            self.set(uri, version, text);
+        }
+    }
+
+    /// The repository index: every file's tables.
+    pub fn repo(&self) -> RepoIndex {
+        let mut index = RepoIndex::default();
+        for tables in self.tables.values() {
+            index.merge(tables.clone());
+        }
+        index
+    }
+
+    /// `check`'s findings for an open document.
+    pub fn findings(&self, uri: &Uri, repo: &RepoIndex) -> Vec<Finding> {
+        let Some(doc) = self.docs.get(uri) else { return Vec::new() };
+        let today = crate::lint::today();
+        pipeline::check_document(&doc.analysis, repo, &self.config, &Options::default(), &today)
+    }
+}
+
+/// The annotated tables of every SQL file under `root` (run in the
+/// background at start).
+pub fn index(root: &Path, config: &Config) -> HashMap<PathBuf, RepoIndex> {
+    let run = pipeline::for_each_file(&[root.to_path_buf()], config, |input, a| {
+        let path = match input {
+            crate::files::Input::File(p) => std::path::absolute(p).unwrap_or_else(|_| p.clone()),
+            crate::files::Input::Stdin => PathBuf::new(),
+        };
+        (path, RepoIndex::of_file(&a))
+    });
+    run.files.into_iter().collect()
+}
