@@ -291,3 +291,58 @@ fn utf8_positions_allow_actions_fix_all_rule_hover_and_a_broken_config() {
         assert_eq!(served.join().unwrap(), Ok(()));
     });
 }
+
+/// Diagnostics for `uri` until `done` holds for them (the background index
+/// may publish twice).
+fn until(c: &mut dyn Client, uri: &str, seen: &mut Vec<Value>, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let last =
+            seen.iter().rev().find(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri);
+        if let Some(d) = last.map(|m| m["params"]["diagnostics"].as_array().unwrap().clone()).filter(|d| done(d)) {
+            return d;
+        }
+        assert!(Instant::now() < deadline, "never: {last:?}");
+        seen.push(c.recv());
+    }
+}
+
+#[test]
+fn cross_file_findings_follow_the_workspace_index_and_disk_changes() {
+    let (d, root, _) = workspace();
+    let ddl = "-- @access oss role=mc-lake\nCREATE EXTERNAL TABLE orders (id BIGINT) STORED BY 'com.aliyun.odps.CsvStorageHandler'\nWITH SERDEPROPERTIES ('odps.properties.rolearn'='acs:ram::5678901234567890:role/mc-lake')\nLOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/lake/orders/';\n";
+    std::fs::write(d.path().join("ddl/orders.sql"), ddl).unwrap();
+    let job = format!("{root}/jobs/load.sql");
+    let (server, client) = Connection::memory();
+    std::thread::scope(|s| {
+        let served = s.spawn(move || mcaccess::server::serve(&server, None));
+        let mut c = Memory(client);
+        let mut seen = Vec::new();
+        let watch = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+        c.send(request(
+            1,
+            "initialize",
+            json!({ "capabilities": watch, "workspaceFolders": [{ "uri": root, "name": "repo" }] }),
+        ));
+        response(&mut c, 1, &mut seen);
+        c.send(notification("initialized", json!({})));
+        let text = "INSERT INTO orders SELECT 1;\n";
+        c.send(notification(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": job, "languageId": "sql", "version": 1, "text": text } }),
+        ));
+        // The table is annotated in a file that is not open: known from the index.
+        until(&mut c, &job, &mut seen, |d| d.iter().any(|x| x["code"] == "MCA016"));
+        assert!(seen.iter().any(|m| m["method"] == "client/registerCapability"), "it asks to watch files");
+        std::fs::write(d.path().join("ddl/orders.sql"), ddl.replace("role=mc-lake", "role=mc-lake access=read,write"))
+            .unwrap();
+        let changed = format!("{root}/ddl/orders.sql");
+        c.send(notification("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": changed, "type": 2 }] })));
+        until(&mut c, &job, &mut seen, |d| d.is_empty());
+        c.send(request(2, "shutdown", Value::Null));
+        response(&mut c, 2, &mut seen);
+        c.send(notification("exit", Value::Null));
+        drop(c);
+        assert_eq!(served.join().unwrap(), Ok(()));
+    });
+}

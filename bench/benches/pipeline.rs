@@ -124,20 +124,41 @@ fn main() {
         let (t, texts) = time(runs, || paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<Vec<_>>());
         rows.push(Row { files: n, bytes, what: "read the files (like cat)".into(), time: t, rss_kib: None });
         let dialect = sqlparser::dialect::HiveDialect {};
-        let (t, rejected) = time(runs, || texts.iter().filter(|t| sqlparser::parser::Parser::parse_sql(&dialect, t).is_err()).count());
-        rows.push(Row { files: n, bytes, what: format!("sqlparser Hive parse-only, 1 thread ({rejected} of {n} files rejected)"), time: t, rss_kib: None });
+        let (t, rejected) =
+            time(runs, || texts.iter().filter(|t| sqlparser::parser::Parser::parse_sql(&dialect, t).is_err()).count());
+        rows.push(Row {
+            files: n,
+            bytes,
+            what: format!("sqlparser Hive parse-only, 1 thread ({rejected} of {n} files rejected)"),
+            time: t,
+            rss_kib: None,
+        });
         let (t, _) = time(runs, || {
-            texts.iter().map(|t| sqlparser::tokenizer::Tokenizer::new(&dialect, t).tokenize().map(|v| v.len()).unwrap_or(0)).sum::<usize>()
+            texts
+                .iter()
+                .map(|t| sqlparser::tokenizer::Tokenizer::new(&dialect, t).tokenize().map(|v| v.len()).unwrap_or(0))
+                .sum::<usize>()
         });
         rows.push(Row { files: n, bytes, what: "sqlparser tokenizer only, 1 thread".into(), time: t, rss_kib: None });
         let config = mcaccess::config::Config::load(&dir.join("mcaccess.toml")).unwrap();
         let (t, _) = time(runs, || {
             texts
                 .iter()
-                .map(|t| mcaccess::analyse(mcaccess::source::SourceFile::new("f.sql", t.clone()), &config).fixes().changes.len())
+                .map(|t| {
+                    mcaccess::analyse(mcaccess::source::SourceFile::new("f.sql", t.clone()), &config)
+                        .fixes()
+                        .changes
+                        .len()
+                })
                 .sum::<usize>()
         });
-        rows.push(Row { files: n, bytes, what: "mcaccess scan+resolve+fix plan (library), 1 thread".into(), time: t, rss_kib: None });
+        rows.push(Row {
+            files: n,
+            bytes,
+            what: "mcaccess scan+resolve+fix plan (library), 1 thread".into(),
+            time: t,
+            rss_kib: None,
+        });
     }
     // One large file: per-core throughput.
     let big: String = {
@@ -151,11 +172,35 @@ fn main() {
         s
     };
     let config = mcaccess::config::Config::default();
-    let (t, _) = time(runs, || mcaccess::analyse(mcaccess::source::SourceFile::new("big.sql", big.clone()), &config).fixes().changes.len());
-    rows.push(Row { files: 1, bytes: big.len() as u64, what: "mcaccess scan+resolve+fix plan, one 10 MB file, 1 thread".into(), time: t, rss_kib: None });
+    let (t, _) = time(runs, || {
+        mcaccess::analyse(mcaccess::source::SourceFile::new("big.sql", big.clone()), &config).fixes().changes.len()
+    });
+    rows.push(Row {
+        files: 1,
+        bytes: big.len() as u64,
+        what: "mcaccess scan+resolve+fix plan, one 10 MB file, 1 thread".into(),
+        time: t,
+        rss_kib: None,
+    });
     let dialect = sqlparser::dialect::HiveDialect {};
-    let (t, _) = time(runs, || sqlparser::tokenizer::Tokenizer::new(&dialect, &big).tokenize().map(|v| v.len()).unwrap_or(0));
-    rows.push(Row { files: 1, bytes: big.len() as u64, what: "sqlparser tokenizer, one 10 MB file, 1 thread".into(), time: t, rss_kib: None });
+    let (t, _) =
+        time(runs, || sqlparser::tokenizer::Tokenizer::new(&dialect, &big).tokenize().map(|v| v.len()).unwrap_or(0));
+    rows.push(Row {
+        files: 1,
+        bytes: big.len() as u64,
+        what: "sqlparser tokenizer, one 10 MB file, 1 thread".into(),
+        time: t,
+        rss_kib: None,
+    });
+
+    let (lines, bytes, t) = server_change(runs.max(9));
+    rows.push(Row {
+        files: 1,
+        bytes,
+        what: format!("mcaccess server: a change to a {lines}-line file → its diagnostics"),
+        time: t,
+        rss_kib: None,
+    });
 
     println!("| files | MB | what | time | MB/s | files/s | peak RSS |");
     println!("|---:|---:|---|---:|---:|---:|---:|");
@@ -172,15 +217,72 @@ fn main() {
         );
     }
     // The ratios the targets are stated in.
-    let find = |n: usize, what: &str| rows.iter().find(|r| r.files == n && r.what.starts_with(what)).map(|r| r.time.as_secs_f64());
+    let find = |n: usize, what: &str| {
+        rows.iter().find(|r| r.files == n && r.what.starts_with(what)).map(|r| r.time.as_secs_f64())
+    };
     println!();
     for &n in &sizes {
-        if let (Some(check), Some(sp), Some(cat)) = (find(n, "mcaccess check"), find(n, "sqlparser Hive"), find(n, "read the files")) {
-            println!("{n} files: check is {:.1}x faster than sqlparser's parse-only pass, {:.1}x the time of reading the files", sp / check, check / cat);
+        if let (Some(check), Some(sp), Some(cat)) =
+            (find(n, "mcaccess check"), find(n, "sqlparser Hive"), find(n, "read the files"))
+        {
+            println!(
+                "{n} files: check is {:.1}x faster than sqlparser's parse-only pass, {:.1}x the time of reading the files",
+                sp / check,
+                check / cat
+            );
         }
     }
     if let (Some(a), Some(b)) = (find(2000, "mcaccess check"), find(20000, "mcaccess check")) {
         println!("check, 20,000 / 2,000 files: {:.1}x the time (linear would be 10x)", b / a);
     }
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The language server in process: the time from a `didChange` of a
+/// 10,000-line file to its `publishDiagnostics` (median of `runs`).
+fn server_change(runs: usize) -> (usize, u64, Duration) {
+    use lsp_server::{Connection, Message, Notification, Request, RequestId};
+    use serde_json::json;
+    let mut rng = mcaccess_bench::Rng::new(11);
+    let mut text = String::from("-- @maxcompute owner=5678901234567890 region=cn-hangzhou\n");
+    let mut i = 0;
+    while text.lines().count() < 10_000 {
+        text.push_str(&mcaccess_bench::file(&mut rng, i));
+        i += 1;
+    }
+    let lines = text.lines().count();
+    let (server, client) = Connection::memory();
+    let served = std::thread::spawn(move || mcaccess::server::serve(&server, None));
+    let send = |m: Message| client.sender.send(m).unwrap();
+    let params = json!({ "capabilities": {}, "rootUri": null });
+    send(Message::Request(Request::new(RequestId::from(1), "initialize".into(), params)));
+    let _ = client.receiver.recv().unwrap();
+    send(Message::Notification(Notification::new("initialized".into(), json!({}))));
+    let uri = "file:///bench/big.sql";
+    let doc = json!({ "uri": uri, "languageId": "sql", "version": 0, "text": text });
+    send(Message::Notification(Notification::new("textDocument/didOpen".into(), json!({ "textDocument": doc }))));
+    let wait = |version: i32| loop {
+        if let Message::Notification(n) = client.receiver.recv().unwrap()
+            && n.method == "textDocument/publishDiagnostics"
+            && n.params["version"] == version
+        {
+            return;
+        }
+    };
+    wait(0);
+    let mut times = Vec::new();
+    for v in 1..=runs as i32 {
+        let changed = format!("{text}-- edit {v}\n");
+        let params = json!({ "textDocument": { "uri": uri, "version": v }, "contentChanges": [{ "text": changed }] });
+        let start = Instant::now();
+        send(Message::Notification(Notification::new("textDocument/didChange".into(), params)));
+        wait(v);
+        times.push(start.elapsed());
+    }
+    send(Message::Request(Request::new(RequestId::from(2), "shutdown".into(), json!(null))));
+    let _ = client.receiver.recv();
+    send(Message::Notification(Notification::new("exit".into(), json!(null))));
+    drop(client);
+    let _ = served.join();
+    (lines, text.len() as u64, median(times))
 }

@@ -38,7 +38,8 @@ impl Rng {
 }
 
 const TYPES: [&str; 8] = ["BIGINT", "STRING", "DOUBLE", "DECIMAL(18,2)", "DATETIME", "BOOLEAN", "INT", "VARCHAR(64)"];
-const WORDS: [&str; 12] = ["order", "user", "amount", "region", "device", "event", "price", "status", "created", "updated", "channel", "sku"];
+const WORDS: [&str; 12] =
+    ["order", "user", "amount", "region", "device", "event", "price", "status", "created", "updated", "channel", "sku"];
 
 fn columns(rng: &mut Rng, out: &mut String) {
     let n = rng.range(5, 60);
@@ -59,7 +60,10 @@ fn columns(rng: &mut Rng, out: &mut String) {
 fn location(rng: &mut Rng, i: usize) -> (String, String) {
     let bucket = rng.below(8);
     let area = rng.pick(&WORDS);
-    (format!("oss://oss-cn-hangzhou-internal.aliyuncs.com/lake-{bucket}/{area}/t_{i}/"), format!(" role=mc-lake-{bucket}-{area}"))
+    (
+        format!("oss://oss-cn-hangzhou-internal.aliyuncs.com/lake-{bucket}/{area}/t_{i}/"),
+        format!(" role=mc-lake-{bucket}-{area}"),
+    )
 }
 
 /// One external statement with its annotation.
@@ -147,7 +151,11 @@ fn ordinary(rng: &mut Rng, i: usize, out: &mut String) {
         }
         2 => out.push_str("SET odps.sql.hive.compatible=true;\nSET odps.sql.type.system.odps2=true;\n\n"),
         _ => {
-            let _ = write!(out, "/* {} pipeline, owner: data-platform */\nMSCK REPAIR TABLE ods_csv_{i} ADD PARTITIONS;\n\n", rng.pick(&WORDS));
+            let _ = write!(
+                out,
+                "/* {} pipeline, owner: data-platform */\nMSCK REPAIR TABLE ods_csv_{i} ADD PARTITIONS;\n\n",
+                rng.pick(&WORDS)
+            );
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn serve(connection: &Connection, cache: Option<&std::path::Path>) -> Result
     });
     connection.initialize_finish(id, result).map_err(|e| e.to_string())?;
     let mut ws = Workspace::new(root(&params), encoding, cache.and_then(rule_docs::write_all));
+    watch_files(&params, connection);
     publish_config(&ws, connection);
     // The workspace's tables are indexed in the background; documents are
     // linted at once and again when the index arrives.
@@ -71,6 +72,28 @@ pub fn serve(connection: &Connection, cache: Option<&std::path::Path>) -> Result
             Message::Response(_) => {}
         }
     }
+}
+
+/// Asks the client to report changes to `mcaccess.toml` and SQL files on
+/// disk (a checkout, another tool), when it can.
+fn watch_files(params: &InitializeParams, connection: &Connection) {
+    let watched = params.capabilities.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref());
+    if !watched.and_then(|w| w.dynamic_registration).unwrap_or(false) {
+        return;
+    }
+    let watchers = ["**/mcaccess.toml", "**/*.sql"]
+        .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
+        .to_vec();
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+    let registration = Registration {
+        id: "mcaccess-files".into(),
+        method: notif::DidChangeWatchedFiles::METHOD.into(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    let params = RegistrationParams { registrations: vec![registration] };
+    let r =
+        Request::new(RequestId::from("mcaccess-register".to_string()), req::RegisterCapability::METHOD.into(), params);
+    let _ = connection.sender.send(Message::Request(r));
 }
 
 /// UTF-8 when the client offers it, else LSP's UTF-16.
@@ -164,15 +187,26 @@ fn notified(ws: &mut Workspace, connection: &Connection, n: Notification) {
                 publish(connection, p.text_document.uri, Vec::new(), None);
             }
         }
-        notif::DidSaveTextDocument::METHOD | notif::DidChangeWatchedFiles::METHOD => {
-            // A saved or changed mcaccess.toml is read again.
-            ws.load_config();
-            ws.reanalyse();
-            publish_config(ws, connection);
-            publish_all(ws, connection);
+        notif::DidChangeWatchedFiles::METHOD => {
+            if let Ok(p) = n.extract::<DidChangeWatchedFilesParams>(notif::DidChangeWatchedFiles::METHOD) {
+                for change in &p.changes {
+                    ws.disk_changed(&change.uri);
+                }
+                reconfigure(ws, connection);
+            }
         }
+        // A saved mcaccess.toml is read again.
+        notif::DidSaveTextDocument::METHOD => reconfigure(ws, connection),
         _ => {}
     }
+}
+
+/// Reads the config again and lints every open document under it.
+fn reconfigure(ws: &mut Workspace, connection: &Connection) {
+    ws.load_config();
+    ws.reanalyse();
+    publish_config(ws, connection);
+    publish_all(ws, connection);
 }
 
 /// A document opened or changed: analysed, and every open document linted

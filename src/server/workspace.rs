@@ -79,6 +79,25 @@ impl Workspace {
         self.docs.insert(uri, Document { version, analysis });
     }
 
+    /// A SQL file changed on disk: its tables are read again (unless the
+    /// editor has it open), or dropped when it is gone.
+    pub fn disk_changed(&mut self, uri: &Uri) {
+        let Some(path) = convert::path(uri).filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")))
+        else {
+            return;
+        };
+        if self.docs.contains_key(uri) {
+            return;
+        }
+        match crate::files::read(&crate::files::Input::File(path.clone()), self.config.legacy_encoding) {
+            Ok(decoded) => {
+                let a = crate::analyse_decoded(self.name(uri), decoded, &self.config);
+                self.tables.insert(path, RepoIndex::of_file(&a));
+            }
+            Err(_) => _ = self.tables.remove(&path),
+        }
+    }
+
     /// Re-analyses every open document (after the config changed).
     pub fn reanalyse(&mut self) {
         let docs: Vec<(Uri, i32, String)> =
