@@ -65,11 +65,21 @@ pub fn serve(connection: &Connection, cache: Option<&std::path::Path>) -> Result
             Err(crossbeam_timeout) if crossbeam_timeout.is_timeout() => continue,
             Err(_) => return Ok(()),
         };
-        match message {
-            Message::Request(r) if connection.handle_shutdown(&r).map_err(|e| e.to_string())? => return Ok(()),
-            Message::Request(r) => respond(&ws, connection, r),
-            Message::Notification(n) => notified(&mut ws, connection, n),
-            Message::Response(_) => {}
+        // A bug on one message is logged (stderr) and the server goes on.
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<bool, String> {
+            match message {
+                Message::Request(r) if connection.handle_shutdown(&r).map_err(|e| e.to_string())? => return Ok(true),
+                Message::Request(r) => respond(&ws, connection, r),
+                Message::Notification(n) => notified(&mut ws, connection, n),
+                Message::Response(_) => {}
+            }
+            Ok(false)
+        }));
+        match handled {
+            Ok(Ok(true)) => return Ok(()),
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(_) => eprintln!("mcaccess server: internal error on a message (see above); still serving"),
         }
     }
 }
