@@ -45,6 +45,20 @@ pub enum RolearnProblem {
     Duplicate { span: Range<usize>, key: String, first_line: usize },
 }
 
+impl RolearnProblem {
+    /// Where the problem is.
+    pub fn span(&self) -> &Range<usize> {
+        match self {
+            RolearnProblem::Missing { span, .. }
+            | RolearnProblem::Mismatch { span, .. }
+            | RolearnProblem::DualSignatureRole { span }
+            | RolearnProblem::DualSignatureFlag { span }
+            | RolearnProblem::Misplaced { span, .. }
+            | RolearnProblem::Duplicate { span, .. } => span,
+        }
+    }
+}
+
 /// A problem and the edits that fix it (never empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {

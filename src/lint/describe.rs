@@ -3,7 +3,7 @@
 //! preflight) words it through here, so it reads as `check` reports it.
 
 use super::rules::*;
-use crate::diagnostic::{Diagnostic, SyntaxError};
+use crate::diagnostic::{Code, Diagnostic, SyntaxError};
 use crate::encoding::EncodingProblem;
 use crate::fix::{Blocker, RolearnProblem};
 use crate::resolve::{ResolveError, Unscoped};
@@ -48,6 +48,18 @@ pub fn rolearn(p: &RolearnProblem) -> Diagnostic {
         RolearnProblem::Mismatch { .. }
         | RolearnProblem::DualSignatureRole { .. }
         | RolearnProblem::DualSignatureFlag { .. } => mca003_rolearn_mismatch::diagnostic(p).expect("a mismatch fact"),
+    }
+}
+
+/// The code of the rule that reports a rolearn problem (without wording it).
+pub fn rolearn_code(p: &RolearnProblem) -> Code {
+    match p {
+        RolearnProblem::Missing { .. } => mca002_missing_rolearn::META.code,
+        RolearnProblem::Misplaced { .. } => mca020_misplaced_rolearn::META.code,
+        RolearnProblem::Duplicate { .. } => mca014_duplicate_property::META.code,
+        RolearnProblem::Mismatch { .. }
+        | RolearnProblem::DualSignatureRole { .. }
+        | RolearnProblem::DualSignatureFlag { .. } => mca003_rolearn_mismatch::META.code,
     }
 }
 

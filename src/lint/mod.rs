@@ -151,8 +151,7 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
         .fixes
         .changes
         .iter()
-        .map(|c| describe::rolearn(&c.problem))
-        .map(|d| (d.code, d.span.start, d.span.end))
+        .map(|c| (describe::rolearn_code(&c.problem), c.problem.span().start, c.problem.span().end))
         .collect();
     found.sort_by_key(|a| (a.span.start, a.code));
     found.dedup();
