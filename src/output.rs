@@ -113,6 +113,13 @@ fn level(s: Severity) -> &'static str {
 /// A SARIF 2.1.0 log with every rule (and its documentation) and every
 /// finding.
 pub fn sarif(findings: &[Finding]) -> String {
+    let mut log = sarif_log();
+    log.runs[0].results = findings.iter().map(sarif_result).collect();
+    serde_json::to_string_pretty(&log).expect("SARIF serialises")
+}
+
+/// The SARIF log with every rule and no results.
+fn sarif_log() -> SarifLog {
     let rules = RULES
         .iter()
         .map(|r| {
@@ -127,41 +134,40 @@ pub fn sarif(findings: &[Finding]) -> String {
             }
         })
         .collect();
-    let results = findings
-        .iter()
-        .map(|f| SarifResult {
-            rule_id: f.code.as_str(),
-            rule_index: RULES.iter().position(|r| r.code() == f.code).expect("every code has a rule"),
-            level: level(f.severity),
-            message: Text {
-                text: match &f.help {
-                    Some(h) => format!("{}\nhelp: {h}", f.message),
-                    None => f.message.clone(),
-                },
-            },
-            locations: vec![SarifLocation {
-                physical_location: SarifPhysicalLocation {
-                    artifact_location: SarifArtifact { uri: uri_path(&f.file) },
-                    region: SarifRegion {
-                        start_line: f.line,
-                        start_column: f.column,
-                        end_line: f.end_line,
-                        end_column: f.end_column,
-                    },
-                },
-            }],
-        })
-        .collect();
-    let log = SarifLog {
+    SarifLog {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
         runs: vec![SarifRun {
             tool: SarifTool { driver: SarifDriver { name: "mcaccess", version: env!("CARGO_PKG_VERSION"), rules } },
             column_kind: "unicodeCodePoints",
-            results,
+            results: Vec::new(),
         }],
-    };
-    serde_json::to_string_pretty(&log).expect("SARIF serialises")
+    }
+}
+
+fn sarif_result(f: &Finding) -> SarifResult {
+    SarifResult {
+        rule_id: f.code.as_str(),
+        rule_index: RULES.iter().position(|r| r.code() == f.code).expect("every code has a rule"),
+        level: level(f.severity),
+        message: Text {
+            text: match &f.help {
+                Some(h) => format!("{}\nhelp: {h}", f.message),
+                None => f.message.clone(),
+            },
+        },
+        locations: vec![SarifLocation {
+            physical_location: SarifPhysicalLocation {
+                artifact_location: SarifArtifact { uri: uri_path(&f.file) },
+                region: SarifRegion {
+                    start_line: f.line,
+                    start_column: f.column,
+                    end_line: f.end_line,
+                    end_column: f.end_column,
+                },
+            },
+        }],
+    }
 }
 
 /// GitHub workflow commands: one `::error …::message` line per finding.
@@ -254,8 +260,14 @@ pub struct CodeQualityLines {
 /// which occurrence of them it is — not the line, so findings survive
 /// edits above them.
 pub fn gitlab(findings: &[Finding]) -> String {
+    serde_json::to_string_pretty(&gitlab_issues(findings)).expect("issues serialise")
+}
+
+/// The Code Quality issues of some findings (a file's at least: the
+/// occurrences are counted per file).
+fn gitlab_issues(findings: &[Finding]) -> Vec<CodeQualityIssue> {
     let mut seen: std::collections::HashMap<(&str, Code, &str), usize> = std::collections::HashMap::new();
-    let issues: Vec<CodeQualityIssue> = findings
+    findings
         .iter()
         .map(|f| {
             let n = seen.entry((f.file.as_str(), f.code, f.message.as_str())).or_default();
@@ -272,8 +284,7 @@ pub fn gitlab(findings: &[Finding]) -> String {
                 },
             }
         })
-        .collect();
-    serde_json::to_string_pretty(&issues).expect("issues serialise")
+        .collect()
 }
 
 /// 128 bits of FNV-1a (two 64-bit lanes) as 32 hex digits: stable across
@@ -281,4 +292,139 @@ pub fn gitlab(findings: &[Finding]) -> String {
 fn fingerprint(key: &str) -> String {
     let lane = |offset: u64| key.bytes().fold(offset, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
     format!("{:016x}{:016x}", lane(0xcbf2_9ce4_8422_2325), lane(0x6c62_272e_07bb_0142))
+}
+
+/// A machine format written file by file as findings arrive, to the same
+/// bytes as the whole-report functions above ([`json`], [`sarif`],
+/// [`github`], [`gitlab`]) followed by a line break (none for github).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Machine {
+    Json,
+    Sarif,
+    Github,
+    Gitlab,
+}
+
+impl Machine {
+    /// The report's items for one file's findings (already indented).
+    pub fn items(self, findings: &[Finding]) -> Vec<String> {
+        let pretty = |v: &dyn erased::Pretty| indent(&v.pretty(), self.depth());
+        match self {
+            Machine::Json => findings.iter().map(|f| pretty(f)).collect(),
+            Machine::Sarif => findings.iter().map(|f| pretty(&sarif_result(f))).collect(),
+            Machine::Gitlab => gitlab_issues(findings).iter().map(|i| pretty(i)).collect(),
+            Machine::Github => findings.chunks(1).map(github).collect(),
+        }
+    }
+
+    /// How deep an item sits in the pretty-printed report.
+    fn depth(self) -> usize {
+        match self {
+            Machine::Sarif => 8,
+            _ => 2,
+        }
+    }
+
+    /// What comes before the first item and after the last one.
+    fn frame(self) -> (String, String) {
+        match self {
+            Machine::Json | Machine::Gitlab => ("[".into(), "]\n".into()),
+            Machine::Github => (String::new(), String::new()),
+            Machine::Sarif => {
+                let skeleton = serde_json::to_string_pretty(&sarif_log()).expect("SARIF serialises");
+                let at = skeleton.find("\"results\": []").expect("the skeleton has results") + "\"results\": [".len();
+                (skeleton[..at].to_string(), format!("{}\n", &skeleton[at..]))
+            }
+        }
+    }
+}
+
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+}
+
+mod erased {
+    /// Anything serde pretty-prints.
+    pub trait Pretty {
+        fn pretty(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Pretty for T {
+        fn pretty(&self) -> String {
+            serde_json::to_string_pretty(self).expect("a report item serialises")
+        }
+    }
+}
+
+/// Writes a machine report item by item: nothing but the small frame and
+/// the current file's items is held.
+pub struct ReportWriter<W: std::io::Write> {
+    out: W,
+    machine: Machine,
+    tail: String,
+    items: usize,
+}
+
+impl<W: std::io::Write> ReportWriter<W> {
+    pub fn new(machine: Machine, mut out: W) -> std::io::Result<Self> {
+        let (head, tail) = machine.frame();
+        out.write_all(head.as_bytes())?;
+        Ok(ReportWriter { out, machine, tail, items: 0 })
+    }
+
+    pub fn push(&mut self, items: &[String]) -> std::io::Result<()> {
+        for item in items {
+            if self.machine != Machine::Github {
+                self.out.write_all(if self.items == 0 { b"\n" } else { b",\n" })?;
+            }
+            self.out.write_all(item.as_bytes())?;
+            self.items += 1;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if self.items > 0 && self.machine != Machine::Github {
+            let pad = " ".repeat(self.machine.depth() - 2);
+            self.out.write_all(format!("\n{pad}").as_bytes())?;
+        }
+        self.out.write_all(self.tail.as_bytes())?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod streaming {
+    use super::*;
+
+    #[test]
+    fn streamed_reports_are_byte_for_byte_the_whole_ones() {
+        let text = "-- @access oss\nCREATE EXTERNAL TABLE t (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou.aliyuncs.com/b/';\n-- @access oss\nCREATE EXTERNAL TABLE u (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou.aliyuncs.com/b/';\n";
+        let findings = crate::lint::testing::lint_repo(&[("a.sql", text), ("b.sql", text)], &Default::default());
+        assert!(findings.len() >= 4);
+        let (a, b): (Vec<Finding>, Vec<Finding>) = findings.iter().cloned().partition(|f| f.file == "a.sql");
+        for (machine, whole) in [
+            (Machine::Json, json(&findings) + "\n"),
+            (Machine::Sarif, sarif(&findings) + "\n"),
+            (Machine::Gitlab, gitlab(&findings) + "\n"),
+            (Machine::Github, github(&findings)),
+        ] {
+            let mut out = Vec::new();
+            let mut w = ReportWriter::new(machine, &mut out).unwrap();
+            w.push(&machine.items(&a)).unwrap();
+            w.push(&machine.items(&b)).unwrap();
+            w.finish().unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "{machine:?}");
+            let mut out = Vec::new();
+            ReportWriter::new(machine, &mut out).unwrap().finish().unwrap();
+            let empty = match machine {
+                Machine::Json => json(&[]) + "\n",
+                Machine::Sarif => sarif(&[]) + "\n",
+                Machine::Gitlab => gitlab(&[]) + "\n",
+                Machine::Github => String::new(),
+            };
+            assert_eq!(String::from_utf8(out).unwrap(), empty, "{machine:?} empty");
+        }
+    }
 }
