@@ -345,36 +345,54 @@ fn run_init(args: &InitArgs) -> u8 {
 }
 
 fn run_check(args: &CheckArgs, config: &Config) -> u8 {
+    use crate::output::{Machine, ReportWriter};
     use std::io::IsTerminal;
     let options = crate::lint::Options { no_allow: args.no_allow };
     if let Some(reason) = &args.add_allow {
         return run_add_allow(args, config, &options, reason);
     }
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let style = Style { color: std::io::stdout().is_terminal() && !no_color, width: 100 };
-    let render = move |d: &Diagnostic, f: &SourceFile| report::render(d, f, style);
     let format = args.format.unwrap_or_else(|| {
         let actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
         if actions { CheckFormat::Github } else { CheckFormat::Human }
     });
-    let human = format == CheckFormat::Human;
     let today = crate::lint::today();
-    let run = pipeline::check(&args.paths, config, &options, &today, human.then_some(&render as pipeline::Render<'_>));
-    let failed = report_failures(&run.failures);
-    let all = &run.findings;
-    let errors = all.iter().filter(|f| f.severity == crate::diagnostic::Severity::Error).count();
-    let warnings = all.len() - errors;
-    let mut stdout = std::io::stdout().lock();
-    let _ = match format {
-        CheckFormat::Human => write!(stdout, "{}{}", run.rendered, check_summary(&run, failed)),
-        CheckFormat::Gitlab => writeln!(stdout, "{}", crate::output::gitlab(all)),
-        CheckFormat::Json => writeln!(stdout, "{}", crate::output::json(all)),
-        CheckFormat::Sarif => writeln!(stdout, "{}", crate::output::sarif(all)),
-        CheckFormat::Github => write!(stdout, "{}", crate::output::github(all)),
+    let stdout = std::io::stdout();
+    // The report is written file by file, in input order, as files are done.
+    let summary = match format {
+        CheckFormat::Human => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let style = Style { color: stdout.is_terminal() && !no_color, width: 100 };
+            let render = move |found: &[crate::lint::Finding], f: &SourceFile| -> String {
+                found.iter().map(|x| report::render(&x.diagnostic, f, style)).collect()
+            };
+            let mut out = stdout.lock();
+            let summary = pipeline::check(&args.paths, config, (&options, &today), &render, &mut |text| {
+                let _ = out.write_all(text.as_bytes());
+            });
+            let failed = report_failures(&summary.failures);
+            let _ = out.write_all(check_summary(&summary, failed).as_bytes());
+            summary
+        }
+        machine => {
+            let machine = match machine {
+                CheckFormat::Json => Machine::Json,
+                CheckFormat::Sarif => Machine::Sarif,
+                CheckFormat::Gitlab => Machine::Gitlab,
+                _ => Machine::Github,
+            };
+            let render = move |found: &[crate::lint::Finding], _: &SourceFile| machine.items(found);
+            let mut writer = ReportWriter::new(machine, stdout.lock()).ok();
+            let summary = pipeline::check(&args.paths, config, (&options, &today), &render, &mut |items| {
+                writer = writer.take().and_then(|mut w| w.push(&items).ok().map(|_| w));
+            });
+            let _ = writer.map(ReportWriter::finish);
+            report_failures(&summary.failures);
+            summary
+        }
     };
-    if failed {
+    if !summary.failures.is_empty() {
         ERROR
-    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+    } else if summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) {
         CHANGES
     } else {
         OK
@@ -410,18 +428,15 @@ fn run_add_allow(args: &CheckArgs, config: &Config, options: &crate::lint::Optio
 
 /// The last line of a human `check`: never "passed" when a path could not
 /// be read.
-fn check_summary(run: &pipeline::CheckRun, failed: bool) -> String {
-    let all = &run.findings;
-    let errors = all.iter().filter(|f| f.severity == crate::diagnostic::Severity::Error).count();
-    let warnings = all.len() - errors;
-    let fixable = all.iter().filter(|f| f.fixable).count();
-    let (e, w, n) = (plural(errors), plural(warnings), run.files);
+fn check_summary(s: &pipeline::CheckSummary, failed: bool) -> String {
+    let (errors, warnings, fixable, n) = (s.errors, s.warnings, s.fixable, s.files);
+    let (e, w) = (plural(errors), plural(warnings));
     if failed {
         format!(
             "Found {errors} error{e} and {warnings} warning{w} in {n} file{}; some paths could not be checked (see the errors above).\n",
             plural(n)
         )
-    } else if all.is_empty() {
+    } else if errors + warnings == 0 {
         format!("All checks passed ({n} file{}).\n", plural(n))
     } else {
         let fixable = if fixable > 0 { format!(" ({fixable} fixable with `mcaccess fix`)") } else { String::new() };

@@ -587,3 +587,29 @@ fn excluded_paths_are_never_read_even_when_named() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a glob"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_write_is_checked_against_tables_annotated_in_later_files_and_its_allow_too() {
+    let ddl = CLEAN.replace("CREATE EXTERNAL TABLE t ", "CREATE EXTERNAL TABLE ads_export ");
+    // The writer comes first in input order; the table's @access comes later.
+    let d = repo(&[("a_jobs/b.sql", "INSERT INTO ads_export SELECT 1;\n"), ("z_ddl/a.sql", &ddl)]);
+    let o = run_in(d.path(), &["check", "--format", "json", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "MCA016", "{v}");
+    assert_eq!(v[0]["file"], "a_jobs/b.sql");
+    // An @allow MCA016 on that write silences it (and is used).
+    std::fs::write(
+        d.path().join("a_jobs/b.sql"),
+        "-- @allow MCA016 reason=\"migration\"\nINSERT INTO ads_export SELECT 1;\n",
+    )
+    .unwrap();
+    let o = run_in(d.path(), &["check", "--format", "json", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().all(|f| f["file"] != "a_jobs/b.sql"), "{v}");
+    // Once the table grants write, the same @allow silences nothing.
+    std::fs::write(d.path().join("z_ddl/a.sql"), ddl.replace("-- @access oss", "-- @access oss access=read,write"))
+        .unwrap();
+    let o = run_in(d.path(), &["check", "--format", "json", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "MCA018", "{v}");
+}

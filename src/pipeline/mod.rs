@@ -11,7 +11,7 @@ mod check;
 mod fix;
 mod onboard;
 
-pub use check::{CheckRun, check, check_document};
+pub use check::{CheckSummary, check, check_document, findings};
 pub use fix::{FileFix, FixMode, FixOutcome, fix};
 pub use onboard::{FileAllow, FileAnnotate, add_allow, annotate, survey};
 
@@ -47,32 +47,46 @@ pub fn for_each_file<T: Send>(
     config: &Config,
     work: impl Fn(&Input, Analysis) -> T + Sync,
 ) -> Run<T> {
+    let mut files = Vec::new();
+    let failures = for_each_file_streamed(paths, config, work, |t| files.push(t));
+    Run { files, failures }
+}
+
+/// As [`for_each_file`], handing each result to `sink` in input order as
+/// its chunk of files is done: at most a chunk of results is held. Returns
+/// the failures.
+pub fn for_each_file_streamed<T: Send>(
+    paths: &[PathBuf],
+    config: &Config,
+    work: impl Fn(&Input, Analysis) -> T + Sync,
+    mut sink: impl FnMut(T),
+) -> Vec<String> {
     use rayon::prelude::*;
     let (inputs, errors) = files::collect(paths, &config.exclude);
-    let mut failures: Vec<String> = errors.into_iter().map(|e| e.to_string()).collect();
-    let results: Vec<Result<T, String>> = inputs
-        .par_iter()
-        .map(|input| {
-            let one = || {
-                let decoded = files::read(input, config.legacy_encoding)?;
-                Ok(work(input, crate::analyse_decoded(input.display(), decoded, config)))
-            };
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(one)).unwrap_or_else(|_| {
-                Err(format!(
-                    "{}: internal error in mcaccess (see above); this file was skipped and left untouched — please report it",
-                    input.display()
-                ))
-            })
+    let mut failures: Vec<String> = errors;
+    let one = |input: &Input| {
+        let one = || {
+            let decoded = files::read(input, config.legacy_encoding)?;
+            Ok(work(input, crate::analyse_decoded(input.display(), decoded, config)))
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(one)).unwrap_or_else(|_| {
+            Err(format!(
+                "{}: internal error in mcaccess (see above); this file was skipped and left untouched — please report it",
+                input.display()
+            ))
         })
-        .collect();
-    let mut out = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(t) => out.push(t),
-            Err(e) => failures.push(e),
+    };
+    let chunk = 256 * rayon::current_num_threads();
+    for inputs in inputs.chunks(chunk) {
+        let results: Vec<Result<T, String>> = inputs.par_iter().map(one).collect();
+        for r in results {
+            match r {
+                Ok(t) => sink(t),
+                Err(e) => failures.push(e),
+            }
         }
     }
-    Run { files: out, failures }
+    failures
 }
 
 /// `plan` over inputs: every annotated statement's entry, and the errors

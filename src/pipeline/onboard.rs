@@ -129,9 +129,9 @@ pub fn add_allow(
     today: &str,
     reason: &str,
 ) -> Run<FileAllow> {
-    let checked = super::check(paths, config, options, today, None);
+    let checked = super::findings(paths, config, options, today);
     let mut by_file: HashMap<String, Vec<crate::lint::Finding>> = HashMap::new();
-    for f in checked.findings {
+    for f in checked.files.into_iter().flatten() {
         by_file.entry(f.file.clone()).or_default().push(f);
     }
     let run = for_each_file(paths, config, |input, a| {
