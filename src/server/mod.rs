@@ -62,7 +62,7 @@ pub fn serve(connection: &Connection, cache: Option<&std::path::Path>) -> Result
         }
         let message = match connection.receiver.recv_timeout(Duration::from_millis(50)) {
             Ok(m) => m,
-            Err(crossbeam_timeout) if crossbeam_timeout.is_timeout() => continue,
+            Err(e) if e.is_timeout() => continue,
             Err(_) => return Ok(()),
         };
         // A bug on one message is logged (stderr) and the server goes on.
