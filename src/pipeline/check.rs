@@ -71,7 +71,7 @@ struct Pending<T> {
 }
 
 /// How a file's findings are shown (while its text is in memory).
-pub type Render<'a, T> = &'a (dyn Fn(&[Finding], &SourceFile) -> T + Sync);
+pub type RenderFile<'a, T> = &'a (dyn Fn(&[Finding], &SourceFile) -> T + Sync);
 
 /// Lints every input against the whole repository's index and hands each
 /// file's rendered report to `sink`, in input order.
@@ -79,7 +79,7 @@ pub fn check<T: Send>(
     paths: &[PathBuf],
     config: &Config,
     (options, today): (&Options, &str),
-    render: Render<'_, T>,
+    render: RenderFile<'_, T>,
     sink: &mut dyn FnMut(T),
 ) -> CheckSummary {
     let lint = |input: &Input, a: Analysis| {
@@ -130,7 +130,7 @@ fn finish<T>(
     index: &RepoIndex,
     config: &Config,
     (options, today): (&Options, &str),
-    render: Render<'_, T>,
+    render: RenderFile<'_, T>,
     summary: &mut CheckSummary,
     sink: &mut dyn FnMut(T),
 ) {
