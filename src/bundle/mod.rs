@@ -126,6 +126,14 @@ pub struct Contribution {
     errors: Vec<BundleError>,
 }
 
+impl Contribution {
+    /// The file's errors, taken out (to be shown while the file is in
+    /// memory; the rest of the contribution is small).
+    pub fn take_errors(&mut self) -> Vec<BundleError> {
+        std::mem::take(&mut self.errors)
+    }
+}
+
 /// The contribution of one analysed file.
 pub fn contribution(a: &Analysis) -> Contribution {
     let mut out = Contribution::default();

@@ -135,10 +135,12 @@ pub enum Refusal {
 pub fn bundle(paths: &[PathBuf], config: &Config, render: Render<'_>) -> Result<bundle::Bundle, Refusal> {
     // Per file: its part of the bundle, its annotated tables, and the
     // findings of its writes (checked once the whole index is known).
-    let run = for_each_file(paths, config, |_, a| {
-        let writes =
-            a.scanned.statements.iter().any(|s| !s.writes.is_empty() || s.kind == crate::scan::StatementKind::Unload);
-        (bundle::contribution(&a), RepoIndex::of_file(&a), writes.then_some(a))
+    let run = for_each_file(paths, config, |input, a| {
+        // The file's errors are rendered now, while its text is here.
+        let mut part = bundle::contribution(&a);
+        let errors = part.take_errors();
+        let shown: String = errors.iter().map(|e| bundle_error(e, render)).collect();
+        ((part, shown, errors.len()), RepoIndex::of_file(&a), Writer::of(input, a))
     });
     if !run.failures.is_empty() {
         return Err(Refusal::Unreadable(run.failures));
@@ -146,14 +148,18 @@ pub fn bundle(paths: &[PathBuf], config: &Config, render: Render<'_>) -> Result<
     let mut index = RepoIndex::default();
     let mut parts = Vec::with_capacity(run.files.len());
     let mut writers = Vec::new();
-    for (part, tables, writer) in run.files {
+    let (mut shown, mut errors) = (String::new(), 0);
+    for ((part, part_shown, part_errors), tables, writer) in run.files {
         parts.push(part);
+        shown.push_str(&part_shown);
+        errors += part_errors;
         index.merge(tables);
         writers.extend(writer);
     }
     // A policy that breaks the repository's own jobs is never written.
     let (mut lacking, mut n) = (String::new(), 0);
-    for a in &writers {
+    for w in writers.into_iter().filter(|w| w.may_lack(&index)) {
+        let a = w.analysis(config).map_err(|e| Refusal::Unreadable(vec![e]))?;
         for d in crate::lint::rules::mca016_write_without_write_access::findings(&a.scanned, &index) {
             lacking.push_str(&render(&d, &a.source));
             n += 1;
@@ -162,10 +168,56 @@ pub fn bundle(paths: &[PathBuf], config: &Config, render: Render<'_>) -> Result<
     if n > 0 {
         return Err(Refusal::WritesLackAccess(lacking, n));
     }
-    bundle::assemble(parts).map_err(|errors| {
-        let rendered = errors.iter().map(|e| bundle_error(e, render)).collect();
-        Refusal::Errors(rendered, errors.len())
-    })
+    match bundle::assemble(parts) {
+        Ok(b) if errors == 0 => Ok(b),
+        Ok(_) => Err(Refusal::Errors(shown, errors)),
+        Err(more) => {
+            shown.extend(more.iter().map(|e| bundle_error(e, render)));
+            Err(Refusal::Errors(shown, errors + more.len()))
+        }
+    }
+}
+
+/// A file that writes tables or unloads, as `bundle` keeps it until the
+/// whole index is known: its writes, and whether an UNLOAD lacks write
+/// (the file itself only for stdin, which cannot be read again).
+struct Writer {
+    input: Input,
+    writes: Vec<crate::scan::Write>,
+    unload_lacks: bool,
+    kept: Option<Box<Analysis>>,
+}
+
+impl Writer {
+    fn of(input: &Input, a: Analysis) -> Option<Writer> {
+        let writes: Vec<_> = a.scanned.statements.iter().flat_map(|s| s.writes.iter().cloned()).collect();
+        let unloads = a.scanned.statements.iter().any(|s| s.kind == crate::scan::StatementKind::Unload);
+        if writes.is_empty() && !unloads {
+            return None;
+        }
+        let none = RepoIndex::default();
+        let unload_lacks =
+            !crate::lint::rules::mca016_write_without_write_access::findings(&a.scanned, &none).is_empty();
+        let kept = (*input == Input::Stdin).then(|| Box::new(a));
+        Some(Writer { input: input.clone(), writes, unload_lacks, kept })
+    }
+
+    /// Whether a write (or an UNLOAD) may need more than its `@access`
+    /// grants.
+    fn may_lack(&self, index: &RepoIndex) -> bool {
+        self.unload_lacks || self.writes.iter().any(|w| !index.missing(w).is_empty())
+    }
+
+    /// The file again, to report its findings.
+    fn analysis(self, config: &Config) -> Result<Analysis, String> {
+        match self.kept {
+            Some(a) => Ok(*a),
+            None => {
+                let decoded = files::read(&self.input, config.legacy_encoding)?;
+                Ok(crate::analyse_decoded(self.input.display(), decoded, config))
+            }
+        }
+    }
 }
 
 fn bundle_error(e: &bundle::BundleError, render: Render<'_>) -> String {
