@@ -613,3 +613,20 @@ fn a_write_is_checked_against_tables_annotated_in_later_files_and_its_allow_too(
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v[0]["code"], "MCA018", "{v}");
 }
+
+#[test]
+fn check_reads_stdin_once_even_when_its_writes_need_the_index() {
+    use std::io::Write as _;
+    let sql = format!("{}INSERT INTO t SELECT 1;\n", CLEAN);
+    let mut child = bin()
+        .args(["check", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["code"], "MCA016", "{v}");
+    assert_eq!(v[0]["file"], "<stdin>");
+}

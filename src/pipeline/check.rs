@@ -68,6 +68,8 @@ struct Pending<T> {
     counts: Counts,
     /// Its own tables already meet its writes, or it allows MCA016.
     recheck: bool,
+    /// The file itself, for stdin only (it cannot be read again).
+    kept: Option<Box<Analysis>>,
 }
 
 /// How a file's findings are shown (while its text is in memory).
@@ -91,7 +93,8 @@ pub fn check<T: Send>(
             Part::Done(report, counts)
         } else {
             let recheck = writes.iter().any(|w| !own.missing(w).is_empty()) || allows_mca016(&a);
-            Part::Pending(Box::new(Pending { input: input.clone(), writes, report, counts, recheck }))
+            let kept = (*input == Input::Stdin).then(|| Box::new(a));
+            Part::Pending(Box::new(Pending { input: input.clone(), writes, report, counts, recheck, kept }))
         };
         (own, part)
     };
@@ -137,9 +140,13 @@ fn finish<T>(
     if !p.recheck && p.writes.iter().all(|w| index.missing(w).is_empty()) {
         return emit(summary, sink, p.report, p.counts);
     }
-    match crate::files::read(&p.input, config.legacy_encoding) {
-        Ok(decoded) => {
-            let a = crate::analyse_decoded(p.input.display(), decoded, config);
+    let again = match p.kept {
+        Some(a) => Ok(*a),
+        None => crate::files::read(&p.input, config.legacy_encoding)
+            .map(|decoded| crate::analyse_decoded(p.input.display(), decoded, config)),
+    };
+    match again {
+        Ok(a) => {
             let findings = check_document(&a, index, config, options, today);
             emit(summary, sink, render(&findings, &a.source), Counts::of(&findings));
         }
