@@ -283,62 +283,24 @@ fn run_annotate(args: &FixArgs, config: &Config) -> u8 {
 }
 
 fn run_init(args: &InitArgs) -> u8 {
-    let path = std::path::Path::new(crate::config::FILE_NAME);
-    if path.exists() {
-        eprintln!("error: {} already exists; mcaccess init never overwrites it", path.display());
-        return ERROR;
-    }
-    if let Some(o) = args.owner.as_ref().filter(|o| !crate::model::is_uid(o)) {
-        eprintln!("error: --owner {o} is not an account UID (the account's digits)");
-        return ERROR;
-    }
-    if let Some(r) = args.region.as_ref().filter(|r| !crate::model::is_region(r)) {
-        eprintln!("error: --region {r} is not a region id (like cn-hangzhou)");
-        return ERROR;
-    }
-    let run = pipeline::survey(&[PathBuf::from(".")], &Config::default());
-    if report_failures(&run.failures) {
-        eprintln!("error: {} was not written: it would be inferred from part of the SQL", path.display());
-        return ERROR;
-    }
-    let survey = &run.files[0];
-    let owner = match &args.owner {
-        Some(o) => Some((o.clone(), "given with --owner".to_string())),
-        None => survey.owner(),
-    };
-    let region = match &args.region {
-        Some(r) => Some((r.clone(), "Given with --region".to_string())),
-        None => survey.region().map(|(r, n)| (r, format!("The region of {n} LOCATION endpoint(s)"))),
-    };
-    let text = crate::onboard::init::config_text(survey, owner.clone(), region.clone());
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()));
-    if let Err(e) = written {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return ERROR;
-    }
-    eprintln!(
-        "mcaccess init: wrote {} from {} external statement{} in {} file{}",
-        path.display(),
-        survey.statements,
-        plural(survey.statements),
-        survey.files,
-        plural(survey.files)
-    );
-    let show = |what: &str, v: &Option<(String, String)>| match v {
-        Some((value, why)) => {
-            let why =
-                why.char_indices().map(|(i, c)| if i == 0 { c.to_ascii_lowercase() } else { c }).collect::<String>();
-            eprintln!("  {what:<8} {value}  ({why})")
+    let report = match pipeline::init(std::path::Path::new("."), args.owner.as_deref(), args.region.as_deref()) {
+        Ok(r) => r,
+        Err(errors) => {
+            report_failures(&errors);
+            return ERROR;
         }
-        None => eprintln!("  {what:<8} unknown: set it in {}", path.display()),
     };
-    show("owner", &owner);
-    show("region", &region);
-    let others = survey.rolearn_accounts.keys().filter(|u| Some(*u) != owner.as_ref().map(|o| &o.0)).count();
+    let path = report.path.strip_prefix(".").unwrap_or(&report.path).display();
+    let (statements, files) = (report.statements, report.files);
+    let (s, f) = (plural(statements), plural(files));
+    eprintln!("mcaccess init: wrote {path} from {statements} external statement{s} in {files} file{f}");
+    for (what, inferred) in [("owner", &report.owner), ("region", &report.region)] {
+        match inferred {
+            Some((value, why)) => eprintln!("  {what:<8} {value}  ({why})"),
+            None => eprintln!("  {what:<8} unknown: set it in {path}"),
+        }
+    }
+    let others = report.other_accounts;
     eprintln!("  accounts {others} other account{} under [accounts]", plural(others));
     eprintln!("next: mcaccess annotate --diff, then mcaccess annotate && mcaccess fix");
     OK

@@ -66,7 +66,7 @@ impl Analysis {
     /// The file's own problems that are errors (as their rules rate them):
     /// they stop `fix`, `plan` and `bundle` for the whole file.
     fn file_errors(&self) -> impl Iterator<Item = fix::Blocker> + '_ {
-        let scan = self.scanned.problems.iter().filter(|p| lint::describe::scan(p).is_error());
+        let scan = self.scanned.problems.iter().filter(|p| lint::describe::scan_is_error(p));
         let encoding = self.encoding.iter().cloned().map(fix::Blocker::Encoding);
         scan.cloned().map(fix::Blocker::Scan).chain(encoding)
     }
@@ -95,7 +95,8 @@ impl Analysis {
 
     /// The warnings about the file's annotations (`fix` shows them).
     pub fn warnings(&self) -> Vec<diagnostic::Diagnostic> {
-        self.scanned.problems.iter().map(lint::describe::scan).filter(|d| !d.is_error()).collect()
+        let warnings = self.scanned.problems.iter().filter(|p| !lint::describe::scan_is_error(p));
+        warnings.map(lint::describe::scan).collect()
     }
 
     /// What stops `plan` and `bundle`: the file's errors, and each annotated

@@ -3,12 +3,23 @@
 //! preflight) words it through here, so it reads as `check` reports it.
 
 use super::rules::*;
-use crate::diagnostic::{Code, Diagnostic, SyntaxError};
+use crate::diagnostic::{Code, Diagnostic, Meta, Severity, SyntaxError};
 use crate::encoding::EncodingProblem;
 use crate::fix::{Blocker, RolearnProblem};
 use crate::resolve::{ResolveError, Unscoped};
 use crate::scan::ScanProblem;
 use crate::source::SourceFile;
+
+/// The rule that reports a scan problem (its severity, without wording it).
+pub fn scan_rule(p: &ScanProblem) -> Meta {
+    match p {
+        ScanProblem::Annotation(_) | ScanProblem::SecondAccess { .. } => mca001_annotation_syntax::META,
+        ScanProblem::Unreadable(_) => mca015_statement_syntax::META,
+        ScanProblem::DanglingAllow { .. } => mca018_unused_allow::META,
+        ScanProblem::NotAnnotation { .. } => mca023_unknown_annotation::META,
+        ScanProblem::DanglingAccess { .. } | ScanProblem::InsideStatement { .. } => mca010_dangling_annotation::META,
+    }
+}
 
 pub fn scan(p: &ScanProblem) -> Diagnostic {
     match p {
@@ -49,6 +60,11 @@ pub fn rolearn(p: &RolearnProblem) -> Diagnostic {
         | RolearnProblem::DualSignatureRole { .. }
         | RolearnProblem::DualSignatureFlag { .. } => mca003_rolearn_mismatch::diagnostic(p).expect("a mismatch fact"),
     }
+}
+
+/// Whether a scan problem is an error.
+pub fn scan_is_error(p: &ScanProblem) -> bool {
+    scan_rule(p).severity == Severity::Error
 }
 
 /// The code of the rule that reports a rolearn problem (without wording it).

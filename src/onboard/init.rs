@@ -73,9 +73,9 @@ impl Survey {
         Some((o.clone(), format!("named by {n} of {all} same-account rolearn(s)")))
     }
 
-    /// The most frequent LOCATION region, and from how many.
-    pub fn region(&self) -> Option<(String, usize)> {
-        most(&self.regions).map(|(r, n)| (r.clone(), *n))
+    /// The most frequent LOCATION region, and why.
+    pub fn region(&self) -> Option<(String, String)> {
+        most(&self.regions).map(|(r, n)| (r.clone(), format!("the region of {n} LOCATION endpoint(s)")))
     }
 }
 
@@ -103,7 +103,11 @@ pub fn config_text(survey: &Survey, owner: Option<(String, String)>, region: Opt
         ),
     }
     match &region {
-        Some((r, why)) => t.push_str(&format!("# {why}.\nregion = \"{r}\"\n")),
+        Some((r, why)) => {
+            let mut why = why.clone();
+            why[..1].make_ascii_uppercase();
+            t.push_str(&format!("# {why}.\nregion = \"{r}\"\n"))
+        }
         None => t.push_str("# region = \"cn-hangzhou\"\n"),
     }
     t.push_str("\n[accounts]\n# The other accounts the rolearns name: rename an alias and write uid=@<alias>.\n");
@@ -168,8 +172,9 @@ mod tests {
         ]);
         let (owner, why) = s.owner().unwrap();
         assert_eq!((owner.as_str(), why.as_str()), ("5678901234567890", "named by 2 of 2 same-account rolearn(s)"));
-        assert_eq!(s.region(), Some(("cn-hangzhou".to_string(), 3)));
-        let text = config_text(&s, s.owner(), s.region().map(|(r, n)| (r, format!("from {n} LOCATIONs"))));
+        assert_eq!(s.region(), Some(("cn-hangzhou".to_string(), "the region of 3 LOCATION endpoint(s)".to_string())));
+        let text = config_text(&s, s.owner(), s.region());
+        assert!(text.contains("# The region of 3 LOCATION endpoint(s).\nregion = \"cn-hangzhou\""), "{text}");
         assert!(
             text.contains("account-3456 = \"1234567890123456\"  # 2 rolearn(s): aliyunodpsroleforotheruser"),
             "{text}"

@@ -13,7 +13,7 @@ mod onboard;
 
 pub use check::{CheckSummary, check, check_document, findings};
 pub use fix::{FileFix, FixMode, FixOutcome, fix};
-pub use onboard::{FileAllow, FileAnnotate, add_allow, annotate, survey};
+pub use onboard::{FileAllow, FileAnnotate, InitReport, add_allow, annotate, init, survey};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;

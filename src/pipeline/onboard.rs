@@ -149,3 +149,48 @@ pub fn add_allow(
     failures.extend(run.failures);
     Run { files: run.files.into_iter().flatten().collect(), failures }
 }
+
+/// What `init` wrote, and from what.
+#[derive(Debug)]
+pub struct InitReport {
+    pub path: PathBuf,
+    pub statements: usize,
+    pub files: usize,
+    /// The owner and the region, each with why (in lower case).
+    pub owner: Option<(String, String)>,
+    pub region: Option<(String, String)>,
+    /// Accounts under `[accounts]`.
+    pub other_accounts: usize,
+}
+
+/// `init`: writes `mcaccess.toml` in `dir`, inferred from the SQL below it
+/// (`owner` and `region` override). Never overwrites one, and writes
+/// nothing when some file could not be read.
+pub fn init(dir: &std::path::Path, owner: Option<&str>, region: Option<&str>) -> Result<InitReport, Vec<String>> {
+    let path = dir.join(crate::config::FILE_NAME);
+    if path.exists() {
+        return Err(vec![format!("{} already exists; mcaccess init never overwrites it", path.display())]);
+    }
+    if let Some(o) = owner.filter(|o| !crate::model::is_uid(o)) {
+        return Err(vec![format!("--owner {o} is not an account UID (the account's digits)")]);
+    }
+    if let Some(r) = region.filter(|r| !crate::model::is_region(r)) {
+        return Err(vec![format!("--region {r} is not a region id (like cn-hangzhou)")]);
+    }
+    let mut run = survey(&[dir.to_path_buf()], &Config::default());
+    if !run.failures.is_empty() {
+        let why = format!("{} was not written: it would be inferred from part of the SQL", path.display());
+        run.failures.push(why);
+        return Err(run.failures);
+    }
+    let survey = run.files.remove(0);
+    let owner = owner.map(|o| (o.to_string(), "given with --owner".to_string())).or_else(|| survey.owner());
+    let region = region.map(|r| (r.to_string(), "given with --region".to_string())).or_else(|| survey.region());
+    let text = crate::onboard::init::config_text(&survey, owner.clone(), region.clone());
+    let written = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+    written
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(|e| vec![format!("cannot write {}: {e}", path.display())])?;
+    let other_accounts = survey.rolearn_accounts.keys().filter(|u| Some(*u) != owner.as_ref().map(|o| &o.0)).count();
+    Ok(InitReport { path, statements: survey.statements, files: survey.files, owner, region, other_accounts })
+}

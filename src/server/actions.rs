@@ -105,8 +105,7 @@ fn finding_actions(
 ) -> Vec<CodeAction> {
     let mut out = Vec::new();
     let matches = |c: &&crate::fix::Change| {
-        let d = crate::lint::describe::rolearn(&c.problem);
-        d.code == f.code && d.span == f.diagnostic.span
+        crate::lint::describe::rolearn_code(&c.problem) == f.code && *c.problem.span() == f.diagnostic.span
     };
     if let Some(change) = plan.changes.iter().find(matches) {
         let title = format!("{}: {}", f.code, fix_title(f.code));
