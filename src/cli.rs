@@ -216,6 +216,18 @@ fn fix_mode(args: &FixArgs) -> FixMode {
     }
 }
 
+/// The exit status of `fix` and `annotate`: 2 on any error, 1 when
+/// `--check`/`--diff` found files to change.
+fn rewrite_status(failed: bool, mode: FixMode, changed: usize) -> u8 {
+    if failed {
+        ERROR
+    } else if mode != FixMode::Write && changed > 0 {
+        CHANGES
+    } else {
+        OK
+    }
+}
+
 fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     let mode = fix_mode(args);
     let render = move |d: &Diagnostic, f: &SourceFile| report::render(d, f, style);
@@ -237,13 +249,7 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     let verb = if mode == FixMode::Write { "fixed" } else { "would be fixed" };
     let errors = if with_errors > 0 { format!(", {with_errors} with errors (left untouched)") } else { String::new() };
     let _ = writeln!(stderr, "mcaccess fix: {changed} file{} {verb}, {unchanged} unchanged{errors}", plural(changed));
-    if failed {
-        ERROR
-    } else if mode != FixMode::Write && changed > 0 {
-        CHANGES
-    } else {
-        OK
-    }
+    rewrite_status(failed, mode, changed)
 }
 
 fn run_annotate(args: &FixArgs, config: &Config) -> u8 {
@@ -273,13 +279,7 @@ fn run_annotate(args: &FixArgs, config: &Config) -> u8 {
         skipped.len(),
         if skipped.len() == 1 { "it was" } else { "they were" }
     );
-    if failed {
-        ERROR
-    } else if mode != FixMode::Write && changed > 0 {
-        CHANGES
-    } else {
-        OK
-    }
+    rewrite_status(failed, mode, changed)
 }
 
 fn run_init(args: &InitArgs) -> u8 {

@@ -114,6 +114,19 @@ impl RepoIndex {
         }
     }
 
+    /// Takes out the tables `of` holds (a file's own index: its tables,
+    /// before the file changed).
+    pub fn remove(&mut self, of: &RepoIndex) {
+        for (name, gone) in &of.tables {
+            if let Some(tables) = self.tables.get_mut(name) {
+                tables.retain(|t| !gone.contains(t));
+                if tables.is_empty() {
+                    self.tables.remove(name);
+                }
+            }
+        }
+    }
+
     /// The annotated tables a name refers to (SPEC §9) — several when the
     /// same table is annotated in several files: `p.t` is the table `t` of
     /// project `p`, else the table `t` written without a project; an
@@ -205,5 +218,20 @@ mod tests {
         let i = index(&[&DDL.replace("{}", "tmp_ext_${bizdate}")]);
         assert_eq!(i.lookup(&name("tmp_ext_${bizdate}")).len(), 1);
         assert!(i.lookup(&name("tmp_ext_")).is_empty());
+    }
+
+    #[test]
+    fn a_files_tables_come_out_as_they_went_in() {
+        let a = index(&[&DDL.replace("{}", "p.t")]);
+        let b = index(&[&DDL.replace("{}", "q.t")]);
+        let mut all = RepoIndex::default();
+        all.merge(a.clone());
+        all.merge(b.clone());
+        assert_eq!(all.lookup(&name("p.t")).len(), 1);
+        all.remove(&a);
+        assert!(all.lookup(&name("p.t")).is_empty());
+        assert_eq!(all.lookup(&name("t")).len(), 1, "q.t is the only t left");
+        all.remove(&b);
+        assert!(all.tables.is_empty());
     }
 }

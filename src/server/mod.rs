@@ -55,7 +55,7 @@ pub fn serve(connection: &Connection, cache: Option<&std::path::Path>) -> Result
             for (path, index) in tables {
                 let open = ws.docs.keys().any(|u| convert::path(u).as_ref() == Some(&path));
                 if !open {
-                    ws.tables.insert(path, index);
+                    ws.put_tables(path, Some(index));
                 }
             }
             publish_all(&ws, connection);
@@ -231,9 +231,8 @@ fn opened(ws: &mut Workspace, connection: &Connection, uri: Uri, version: i32, t
 }
 
 fn publish_all(ws: &Workspace, connection: &Connection) {
-    let repo = ws.repo();
     for (uri, doc) in &ws.docs {
-        let findings = ws.findings(uri, &repo);
+        let findings = ws.findings(uri, ws.repo());
         let shown = findings.iter().map(|f| actions::diagnostic(ws, f, &doc.analysis.source)).collect();
         publish(connection, uri.clone(), shown, Some(doc.version));
     }

@@ -25,7 +25,10 @@ pub struct Workspace {
     pub config_error: Option<(PathBuf, ConfigError)>,
     /// The annotated tables of every SQL file, by absolute path (open
     /// documents as the editor has them).
-    pub tables: HashMap<PathBuf, RepoIndex>,
+    tables: HashMap<PathBuf, RepoIndex>,
+    /// All of them merged: what the documents are linted against, kept up
+    /// to date file by file (a change costs that file's tables only).
+    repo: RepoIndex,
     pub docs: HashMap<Uri, Document>,
     /// Where the rules' pages are, for the links on diagnostics.
     pub rule_docs: Option<PathBuf>,
@@ -39,6 +42,7 @@ impl Workspace {
             config: Config::default(),
             config_error: None,
             tables: HashMap::new(),
+            repo: RepoIndex::default(),
             docs: HashMap::new(),
             rule_docs,
         };
@@ -74,7 +78,7 @@ impl Workspace {
     pub fn set(&mut self, uri: Uri, version: i32, text: String) {
         let analysis = analyse(SourceFile::new(self.name(&uri), text), &self.config);
         if let Some(path) = convert::path(&uri) {
-            self.tables.insert(path, RepoIndex::of_file(&analysis));
+            self.put_tables(path, Some(RepoIndex::of_file(&analysis)));
         }
         self.docs.insert(uri, Document { version, analysis });
     }
@@ -92,9 +96,9 @@ impl Workspace {
         match crate::files::read(&crate::files::Input::File(path.clone()), self.config.legacy_encoding) {
             Ok(decoded) => {
                 let a = crate::analyse_decoded(self.name(uri), decoded, &self.config);
-                self.tables.insert(path, RepoIndex::of_file(&a));
+                self.put_tables(path, Some(RepoIndex::of_file(&a)));
             }
-            Err(_) => _ = self.tables.remove(&path),
+            Err(_) => self.put_tables(path, None),
         }
     }
 
@@ -107,13 +111,21 @@ impl Workspace {
         }
     }
 
-    /// The repository index: every file's tables.
-    pub fn repo(&self) -> RepoIndex {
-        let mut index = RepoIndex::default();
-        for tables in self.tables.values() {
-            index.merge(tables.clone());
+    /// Replaces (or, with `None`, drops) a file's tables in the index.
+    pub fn put_tables(&mut self, path: PathBuf, tables: Option<RepoIndex>) {
+        // The old ones go first: the new ones may equal them.
+        if let Some(old) = self.tables.remove(&path) {
+            self.repo.remove(&old);
         }
-        index
+        if let Some(t) = tables {
+            self.repo.merge(t.clone());
+            self.tables.insert(path, t);
+        }
+    }
+
+    /// The repository index: every file's tables.
+    pub fn repo(&self) -> &RepoIndex {
+        &self.repo
     }
 
     /// `check`'s findings for an open document.
