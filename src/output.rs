@@ -339,9 +339,19 @@ impl Machine {
     }
 }
 
+/// `text` with `by` spaces before each line (serde's pretty output has no
+/// `\r` and no final line break).
 fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
-    text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    let mut out = String::with_capacity(text.len() + (text.len() / 16 + 1) * by);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&pad);
+        out.push_str(line);
+    }
+    out
 }
 
 mod erased {

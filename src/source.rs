@@ -17,13 +17,11 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        // `find` on a char uses memchr: far faster than a byte-by-byte filter.
-        let mut line_starts = vec![0];
-        let mut at = 0;
-        while let Some(p) = text[at..].find('\n') {
-            at += p + 1;
-            line_starts.push(at);
-        }
+        // One SIMD pass over the bytes (a `find` per line costs a call and
+        // a setup per line, which dominates on short lines).
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1));
         let secrets = Secrets::find(&text);
         SourceFile { name: name.into(), text, line_starts, secrets, encoding: Default::default() }
     }

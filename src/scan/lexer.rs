@@ -216,11 +216,11 @@ fn variable_len(bytes: &[u8], i: usize) -> usize {
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
+    memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    memchr::memmem::find(bytes.get(from..)?, needle).map(|p| from + p)
 }
 
 /// End (exclusive) of the string starting at `start`, honouring `\x` and a
@@ -230,7 +230,7 @@ fn end_of_string(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     while i < bytes.len() {
         // Skip to the next quote or backslash.
-        match bytes[i..].iter().position(|&b| b == quote || b == b'\\') {
+        match memchr::memchr2(quote, b'\\', &bytes[i..]) {
             Some(p) => i += p,
             None => return None,
         }
