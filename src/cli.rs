@@ -342,10 +342,10 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
                 CheckFormat::Gitlab => Machine::Gitlab,
                 _ => Machine::Github,
             };
-            let render = move |found: &[crate::lint::Finding], _: &SourceFile| machine.items(found);
+            let render = move |found: &[crate::lint::Finding], _: &SourceFile| machine.chunk(found);
             let mut writer = ReportWriter::new(machine, stdout.lock()).ok();
-            let summary = pipeline::check(&args.paths, config, (&options, &today), &render, &mut |items| {
-                writer = writer.take().and_then(|mut w| w.push(&items).ok().map(|_| w));
+            let summary = pipeline::check(&args.paths, config, (&options, &today), &render, &mut |chunk| {
+                writer = writer.take().and_then(|mut w| w.push(&chunk).ok().map(|_| w));
             });
             let _ = writer.map(ReportWriter::finish);
             report_failures(&summary.failures);

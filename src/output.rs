@@ -307,13 +307,26 @@ pub enum Machine {
 
 impl Machine {
     /// The report's items for one file's findings (already indented).
-    pub fn items(self, findings: &[Finding]) -> Vec<String> {
+    fn items(self, findings: &[Finding]) -> Vec<String> {
         let pretty = |v: &dyn erased::Pretty| indent(&v.pretty(), self.depth());
         match self {
             Machine::Json => findings.iter().map(|f| pretty(f)).collect(),
             Machine::Sarif => findings.iter().map(|f| pretty(&sarif_result(f))).collect(),
             Machine::Gitlab => gitlab_issues(findings).iter().map(|i| pretty(i)).collect(),
             Machine::Github => findings.chunks(1).map(github).collect(),
+        }
+    }
+
+    /// One file's items as [`ReportWriter::push`] takes them: joined by the
+    /// format's separator.
+    pub fn chunk(self, findings: &[Finding]) -> String {
+        self.items(findings).join(self.separator())
+    }
+
+    fn separator(self) -> &'static str {
+        match self {
+            Machine::Github => "",
+            _ => ",\n",
         }
     }
 
@@ -383,14 +396,16 @@ impl<W: std::io::Write> ReportWriter<W> {
         Ok(ReportWriter { out, machine, tail, items: 0 })
     }
 
-    pub fn push(&mut self, items: &[String]) -> std::io::Result<()> {
-        for item in items {
-            if self.machine != Machine::Github {
-                self.out.write_all(if self.items == 0 { b"\n" } else { b",\n" })?;
-            }
-            self.out.write_all(item.as_bytes())?;
-            self.items += 1;
+    /// One file's items, as [`Machine::chunk`] joined them.
+    pub fn push(&mut self, chunk: &str) -> std::io::Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
         }
+        if self.machine != Machine::Github {
+            self.out.write_all(if self.items == 0 { b"\n" } else { b",\n" })?;
+        }
+        self.out.write_all(chunk.as_bytes())?;
+        self.items += 1;
         Ok(())
     }
 
@@ -422,8 +437,9 @@ mod streaming {
         ] {
             let mut out = Vec::new();
             let mut w = ReportWriter::new(machine, &mut out).unwrap();
-            w.push(&machine.items(&a)).unwrap();
-            w.push(&machine.items(&b)).unwrap();
+            w.push(&machine.chunk(&a)).unwrap();
+            w.push(&machine.chunk(&[])).unwrap();
+            w.push(&machine.chunk(&b)).unwrap();
             w.finish().unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), whole, "{machine:?}");
             let mut out = Vec::new();

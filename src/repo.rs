@@ -11,6 +11,8 @@ use crate::Analysis;
 use crate::model::{Access, Source};
 use crate::scan::{Name, StatementKind, Write};
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::sync::Arc;
 
 /// A table name as the repository matches it: the project when written,
 /// and the table, both lowercase without backquotes (variables kept).
@@ -37,7 +39,9 @@ impl TableKey {
 /// An external table somewhere in the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnnotatedTable {
-    pub file: String,
+    /// Shared by the file's tables (the index is kept across the whole
+    /// repository).
+    pub file: Arc<str>,
     pub line: usize,
     /// As every output shows it ([`Name::text`]).
     pub name: String,
@@ -79,6 +83,7 @@ impl RepoIndex {
 
     fn tables_of(a: &Analysis, unannotated: bool) -> RepoIndex {
         let mut index = RepoIndex::default();
+        let file: Arc<str> = Arc::from(a.source.name.as_str());
         for stmt in a.scanned.statements.iter().filter(|s| s.kind == StatementKind::CreateExternalTable) {
             let Some(name) = &stmt.name else { continue };
             let (source, access) = match a.scanned.access_of(stmt) {
@@ -91,7 +96,7 @@ impl RepoIndex {
                 None => continue,
             };
             let key = TableKey::of(name);
-            let (file, line) = (a.source.name.clone(), a.source.line(stmt.span.start));
+            let (file, line) = (file.clone(), a.source.line(stmt.span.start));
             let table = AnnotatedTable { file, line, name: name.text.clone(), project: key.project, source, access };
             index.tables.entry(key.table).or_default().push(table);
         }
@@ -109,8 +114,16 @@ impl RepoIndex {
 
     /// Adds another index's tables (files are merged in input order).
     pub fn merge(&mut self, other: RepoIndex) {
-        for (name, tables) in other.tables {
-            self.tables.entry(name).or_default().extend(tables);
+        for (name, mut tables) in other.tables {
+            match self.tables.entry(name) {
+                Entry::Occupied(mut e) => e.get_mut().extend(tables),
+                // Most names have one table: a vector grown by a push holds
+                // room for four.
+                Entry::Vacant(e) => {
+                    tables.shrink_to_fit();
+                    e.insert(tables);
+                }
+            }
         }
     }
 
@@ -196,12 +209,12 @@ mod tests {
     fn projects_never_match_each_other() {
         let i = index(&[&DDL.replace("{}", "data_prod.ads_gmv")]);
         assert!(i.lookup(&name("data_dev.ads_gmv")).is_empty());
-        assert_eq!(i.lookup(&name("DATA_PROD.ADS_GMV"))[0].file, "f0.sql");
+        assert_eq!(i.lookup(&name("DATA_PROD.ADS_GMV"))[0].file.as_ref(), "f0.sql");
         // Unqualified: only when one project has it.
         assert_eq!(i.lookup(&name("ads_gmv")).len(), 1);
         let i = index(&[&DDL.replace("{}", "data_prod.ads_gmv"), &DDL.replace("{}", "data_dev.ads_gmv")]);
         assert!(i.lookup(&name("ads_gmv")).is_empty());
-        let found: Vec<&str> = i.lookup(&name("data_dev.ads_gmv")).iter().map(|t| t.file.as_str()).collect();
+        let found: Vec<&str> = i.lookup(&name("data_dev.ads_gmv")).iter().map(|t| &*t.file).collect();
         assert_eq!(found, vec!["f1.sql"]);
     }
 

@@ -18,6 +18,7 @@ use crate::lint::{FileContext, Finding, Options, lint_file, rules::mca016_write_
 use crate::repo::RepoIndex;
 use crate::scan::Write;
 use crate::source::SourceFile;
+use super::spool::{self, Spool, Text};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
@@ -72,17 +73,42 @@ struct Pending<T> {
     kept: Option<Box<Analysis>>,
 }
 
+impl Part<String> {
+    fn spool(self, spool: &mut Spool) -> Part<Text> {
+        match self {
+            Part::Done(report, counts) => Part::Done(spool.keep(report), counts),
+            Part::Pending(p) => {
+                let Pending { input, writes, report, counts, recheck, kept } = *p;
+                let report = spool.keep(report);
+                Part::Pending(Box::new(Pending { input, writes, report, counts, recheck, kept }))
+            }
+        }
+    }
+}
+
 /// How a file's findings are shown (while its text is in memory).
-pub type RenderFile<'a, T> = &'a (dyn Fn(&[Finding], &SourceFile) -> T + Sync);
+pub type RenderFile<'a> = &'a (dyn Fn(&[Finding], &SourceFile) -> String + Sync);
 
 /// Lints every input against the whole repository's index and hands each
-/// file's rendered report to `sink`, in input order.
-pub fn check<T: Send>(
+/// file's rendered report to `sink`, in input order. Reports that wait for
+/// the index are held up to a budget, the rest in a temporary file.
+pub fn check(
+    paths: &[PathBuf],
+    config: &Config,
+    opts: (&Options, &str),
+    render: RenderFile<'_>,
+    sink: &mut dyn FnMut(String),
+) -> CheckSummary {
+    check_spooled(paths, config, opts, render, sink, spool::BUDGET)
+}
+
+fn check_spooled(
     paths: &[PathBuf],
     config: &Config,
     (options, today): (&Options, &str),
-    render: RenderFile<'_, T>,
-    sink: &mut dyn FnMut(T),
+    render: RenderFile<'_>,
+    sink: &mut dyn FnMut(String),
+    budget: usize,
 ) -> CheckSummary {
     let lint = |input: &Input, a: Analysis| {
         let own = RepoIndex::of_file(&a);
@@ -99,27 +125,35 @@ pub fn check<T: Send>(
         (own, part)
     };
     let mut index = RepoIndex::default();
-    let mut waiting: VecDeque<Part<T>> = VecDeque::new();
+    let (mut waiting, mut spool) = (VecDeque::new(), Spool::new(budget));
     let mut summary = CheckSummary::default();
     let failures = super::for_each_file_streamed(paths, config, lint, |(own, part)| {
         index.merge(own);
         summary.files += 1;
         match part {
             Part::Done(report, counts) if waiting.is_empty() => emit(&mut summary, sink, report, counts),
-            part => waiting.push_back(part),
+            part => waiting.push_back(part.spool(&mut spool)),
         }
     });
     summary.failures = failures;
     for part in waiting {
-        match part {
-            Part::Done(report, counts) => emit(&mut summary, sink, report, counts),
-            Part::Pending(p) => finish(*p, &index, config, (options, today), render, &mut summary, sink),
+        let done = match part {
+            Part::Done(report, counts) => spool.take(report).map(|r| (r, counts)).map_err(unspooled),
+            Part::Pending(p) => finish(*p, &index, config, (options, today), render, &mut spool),
+        };
+        match done {
+            Ok((report, counts)) => emit(&mut summary, sink, report, counts),
+            Err(e) => summary.failures.push(e),
         }
     }
     summary
 }
 
-fn emit<T>(summary: &mut CheckSummary, sink: &mut dyn FnMut(T), report: T, counts: Counts) {
+fn unspooled(e: std::io::Error) -> String {
+    format!("a file's report waited in a temporary file and could not be read back ({e}); run check again")
+}
+
+fn emit(summary: &mut CheckSummary, sink: &mut dyn FnMut(String), report: String, counts: Counts) {
     summary.errors += counts.errors;
     summary.warnings += counts.warnings;
     summary.fixable += counts.fixable;
@@ -128,30 +162,26 @@ fn emit<T>(summary: &mut CheckSummary, sink: &mut dyn FnMut(T), report: T, count
 
 /// A file that writes, once the whole index is known: its first report if
 /// no write meets an `@access` that lacks something, else linted again.
-fn finish<T>(
-    p: Pending<T>,
+fn finish(
+    p: Pending<Text>,
     index: &RepoIndex,
     config: &Config,
     (options, today): (&Options, &str),
-    render: RenderFile<'_, T>,
-    summary: &mut CheckSummary,
-    sink: &mut dyn FnMut(T),
-) {
+    render: RenderFile<'_>,
+    spool: &mut Spool,
+) -> Result<(String, Counts), String> {
+    // Taken in every case: the spool is read in order.
+    let first = spool.take(p.report).map_err(unspooled);
     if !p.recheck && p.writes.iter().all(|w| index.missing(w).is_empty()) {
-        return emit(summary, sink, p.report, p.counts);
+        return first.map(|report| (report, p.counts));
     }
-    let again = match p.kept {
-        Some(a) => Ok(*a),
+    let a = match p.kept {
+        Some(a) => *a,
         None => crate::files::read(&p.input, config.legacy_encoding)
-            .map(|decoded| crate::analyse_decoded(p.input.display(), decoded, config)),
+            .map(|decoded| crate::analyse_decoded(p.input.display(), decoded, config))?,
     };
-    match again {
-        Ok(a) => {
-            let findings = check_document(&a, index, config, options, today);
-            emit(summary, sink, render(&findings, &a.source), Counts::of(&findings));
-        }
-        Err(e) => summary.failures.push(e),
-    }
+    let findings = check_document(&a, index, config, options, today);
+    Ok((render(&findings, &a.source), Counts::of(&findings)))
 }
 
 /// Whether an `@allow` or `@allow-file` of the file names MCA016 (whether
@@ -163,10 +193,56 @@ fn allows_mca016(a: &Analysis) -> bool {
     })
 }
 
-/// Every file's findings, in input order (for `--add-allow`).
+/// Every file's findings, in input order (for `--add-allow`): the files
+/// are read twice, once for the repository's index, then to be linted.
 pub fn findings(paths: &[PathBuf], config: &Config, options: &Options, today: &str) -> Run<Vec<Finding>> {
-    let mut files = Vec::new();
-    let render = |f: &[Finding], _: &SourceFile| f.to_vec();
-    let summary = check(paths, config, (options, today), &render, &mut |f| files.push(f));
-    Run { files, failures: summary.failures }
+    let mut index = RepoIndex::default();
+    super::for_each_file_streamed(paths, config, |_, a| RepoIndex::of_file(&a), |own| index.merge(own));
+    super::for_each_file(paths, config, |_, a| check_document(&a, &index, config, options, today))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DDL: &str = "-- @access oss owner=1234567890123456\nCREATE EXTERNAL TABLE {t} (a int) STORED AS orc LOCATION 'oss://oss-cn-hangzhou.aliyuncs.com/b/{t}/';\n";
+
+    /// A repository whose first file writes, so every report after it
+    /// waits for the index; the write's table is annotated last.
+    fn repo() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a_job.sql"), "INSERT OVERWRITE TABLE ads_export SELECT 1;\n").unwrap();
+        for i in 0..20 {
+            let text = DDL.replace("{t}", &format!("t{i}")) + "-- @acess oss\nSELECT 1;\n";
+            std::fs::write(d.path().join(format!("b{i:02}.sql")), text).unwrap();
+        }
+        std::fs::write(d.path().join("c_job.sql"), "INSERT INTO t3 SELECT 1;\n").unwrap();
+        std::fs::write(d.path().join("z_ddl.sql"), DDL.replace("{t}", "ads_export")).unwrap();
+        d
+    }
+
+    fn run(dir: &std::path::Path, budget: usize) -> (Vec<String>, CheckSummary) {
+        let render = |found: &[Finding], f: &SourceFile| -> String {
+            found.iter().map(|x| format!("{} {}:{} {}\n", f.name, x.line, x.code, x.message)).collect()
+        };
+        let mut out = Vec::new();
+        let options = (&Options::default(), "2026-12-05");
+        let summary =
+            check_spooled(&[dir.to_path_buf()], &Config::default(), options, &render, &mut |r| out.push(r), budget);
+        (out, summary)
+    }
+
+    #[test]
+    fn reports_that_wait_on_disk_come_out_as_those_held_in_memory() {
+        let d = repo();
+        let (held, a) = run(d.path(), usize::MAX / 2);
+        let (spooled, b) = run(d.path(), 0);
+        assert_eq!(held.len(), 23, "one report per file, in input order");
+        assert_eq!(held, spooled);
+        assert!(held[0].contains("MCA016"), "the write meets the last file's @access: {}", held[0]);
+        assert!(held[21].contains("MCA016"), "and so does the one to t3: {}", held[21]);
+        assert!(held[5].contains("MCA023"), "{}", held[5]);
+        assert_eq!((a.files, a.errors, a.warnings, a.fixable), (b.files, b.errors, b.warnings, b.fixable));
+        assert!(a.failures.is_empty() && b.failures.is_empty());
+    }
 }

@@ -10,6 +10,7 @@
 mod check;
 mod fix;
 mod onboard;
+mod spool;
 
 pub use check::{CheckSummary, check, check_document, findings};
 pub use fix::{FileFix, FixMode, FixOutcome, fix};

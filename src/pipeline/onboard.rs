@@ -43,7 +43,7 @@ pub fn annotate(paths: &[PathBuf], config: &Config, mode: FixMode) -> Run<FileAn
     let mut needs: HashMap<(String, usize), Access> = HashMap::new();
     for w in &writes {
         for t in index.lookup(&w.target) {
-            let n = needs.entry((t.file.clone(), t.line)).or_default();
+            let n = needs.entry((t.file.to_string(), t.line)).or_default();
             *n = n.union(repo::needs(w, t.source));
         }
     }
