@@ -44,8 +44,8 @@ pub struct AnnotatedTable {
     pub file: Arc<str>,
     pub line: usize,
     /// As every output shows it ([`Name::text`]).
-    pub name: String,
-    pub project: Option<String>,
+    pub name: Box<str>,
+    pub project: Option<Box<str>>,
     pub source: Source,
     /// What its `@access` grants; `None` for a table with no `@access`
     /// (only [`RepoIndex::of_file_all`] indexes those, for `annotate`).
@@ -55,7 +55,7 @@ pub struct AnnotatedTable {
 /// The annotated tables of the repository, by lowercase table name.
 #[derive(Debug, Default, Clone)]
 pub struct RepoIndex {
-    tables: BTreeMap<String, Vec<AnnotatedTable>>,
+    tables: BTreeMap<Box<str>, Vec<AnnotatedTable>>,
 }
 
 /// A write that needs access its table's `@access` does not grant.
@@ -97,8 +97,9 @@ impl RepoIndex {
             };
             let key = TableKey::of(name);
             let (file, line) = (file.clone(), a.source.line(stmt.span.start));
-            let table = AnnotatedTable { file, line, name: name.text.clone(), project: key.project, source, access };
-            index.tables.entry(key.table).or_default().push(table);
+            let (name, project) = (name.text.as_str().into(), key.project.map(String::into_boxed_str));
+            let table = AnnotatedTable { file, line, name, project, source, access };
+            index.tables.entry(key.table.into_boxed_str()).or_default().push(table);
         }
         index
     }
@@ -147,10 +148,10 @@ impl RepoIndex {
     /// it.
     pub fn lookup(&self, name: &Name) -> Vec<&AnnotatedTable> {
         let key = TableKey::of(name);
-        let Some(candidates) = self.tables.get(&key.table) else { return Vec::new() };
-        match &key.project {
-            Some(p) if candidates.iter().any(|t| t.project.as_ref() == Some(p)) => {
-                candidates.iter().filter(|t| t.project.as_ref() == Some(p)).collect()
+        let Some(candidates) = self.tables.get(key.table.as_str()) else { return Vec::new() };
+        match key.project.as_deref() {
+            Some(p) if candidates.iter().any(|t| t.project.as_deref() == Some(p)) => {
+                candidates.iter().filter(|t| t.project.as_deref() == Some(p)).collect()
             }
             Some(_) if candidates.iter().all(|t| t.project.is_none()) => candidates.iter().collect(),
             Some(_) => Vec::new(),

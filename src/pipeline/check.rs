@@ -6,7 +6,10 @@
 //! finding that needs the whole index: a file that writes is first linted
 //! against its own tables, and read again at the end only when its writes
 //! meet an `@access` that lacks something (or it allows MCA016), which is
-//! rare.
+//! rare. Its report, and every report after it, waits in order in a
+//! [`Spool`]: 1 MiB in memory, the rest in an anonymous temporary file.
+//! What stays in memory across files is the index, the inputs' paths, and
+//! the writes of files that write.
 
 use super::Run;
 use crate::Analysis;
@@ -18,7 +21,7 @@ use crate::lint::{FileContext, Finding, Options, lint_file, rules::mca016_write_
 use crate::repo::RepoIndex;
 use crate::scan::Write;
 use crate::source::SourceFile;
-use super::spool::{self, Spool, Text};
+use super::spool::{self, Spool};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
@@ -41,49 +44,42 @@ pub struct CheckSummary {
     pub failures: Vec<String>,
 }
 
+/// A file's errors, warnings and fixable findings (spooled beside its
+/// report).
 #[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    errors: usize,
-    warnings: usize,
-    fixable: usize,
-}
+struct Counts([u32; 3]);
 
 impl Counts {
     fn of(findings: &[Finding]) -> Counts {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
         let fixable = findings.iter().filter(|f| f.fixable).count();
-        Counts { errors, warnings: findings.len() - errors, fixable }
+        Counts([count(errors), count(findings.len() - errors), count(fixable)])
     }
 }
 
-/// One file's report, or a file that writes and may need the whole index.
-enum Part<T> {
-    Done(T, Counts),
-    Pending(Box<Pending<T>>),
+/// What linting a file leaves: its report, and for a file that writes,
+/// what it needs once the whole index is known.
+struct Linted {
+    report: String,
+    counts: Counts,
+    writes: Option<Box<Writes>>,
 }
 
-struct Pending<T> {
-    input: Input,
-    writes: Vec<Write>,
-    report: T,
-    counts: Counts,
+struct Writes {
+    writes: Box<[Write]>,
     /// Its own tables already meet its writes, or it allows MCA016.
     recheck: bool,
     /// The file itself, for stdin only (it cannot be read again).
     kept: Option<Box<Analysis>>,
 }
 
-impl Part<String> {
-    fn spool(self, spool: &mut Spool) -> Part<Text> {
-        match self {
-            Part::Done(report, counts) => Part::Done(spool.keep(report), counts),
-            Part::Pending(p) => {
-                let Pending { input, writes, report, counts, recheck, kept } = *p;
-                let report = spool.keep(report);
-                Part::Pending(Box::new(Pending { input, writes, report, counts, recheck, kept }))
-            }
-        }
-    }
+/// What waits its turn beside the spooled reports: how many reports of
+/// files that write nothing come next, or a file that writes, with its
+/// input (to be read again) and its writes.
+enum Waiting<'i> {
+    Reports(usize),
+    Writes(&'i Input, Box<Writes>),
 }
 
 /// How a file's findings are shown (while its text is in memory).
@@ -114,39 +110,53 @@ fn check_spooled(
         let own = RepoIndex::of_file(&a);
         let findings = check_document(&a, &own, config, options, today);
         let (counts, report) = (Counts::of(&findings), render(&findings, &a.source));
-        let writes: Vec<Write> = a.scanned.statements.iter().flat_map(|s| s.writes.iter().cloned()).collect();
-        let part = if writes.is_empty() {
-            Part::Done(report, counts)
-        } else {
+        let writes: Box<[Write]> = a.scanned.statements.iter().flat_map(|s| s.writes.iter().cloned()).collect();
+        let writes = (!writes.is_empty()).then(|| {
             let recheck = writes.iter().any(|w| !own.missing(w).is_empty()) || allows_mca016(&a);
             let kept = (*input == Input::Stdin).then(|| Box::new(a));
-            Part::Pending(Box::new(Pending { input: input.clone(), writes, report, counts, recheck, kept }))
-        };
-        (own, part)
+            Box::new(Writes { writes, recheck, kept })
+        });
+        (own, Linted { report, counts, writes })
     };
     let mut index = RepoIndex::default();
     let (mut waiting, mut spool) = (VecDeque::new(), Spool::new(budget));
     let mut summary = CheckSummary::default();
-    let failures = super::for_each_file_streamed(paths, config, lint, |(own, part)| {
+    let (inputs, mut failures) = crate::files::collect(paths, &config.exclude);
+    failures.extend(super::for_each_input_streamed(&inputs, config, lint, |input, (own, linted)| {
         index.merge(own);
         summary.files += 1;
-        match part {
-            Part::Done(report, counts) if waiting.is_empty() => emit(&mut summary, sink, report, counts),
-            part => waiting.push_back(part.spool(&mut spool)),
+        let Linted { report, counts, writes } = linted;
+        if waiting.is_empty() && writes.is_none() {
+            return emit(&mut summary, sink, report, counts);
         }
-    });
+        spool.push(&report, counts.0);
+        match (writes, waiting.back_mut()) {
+            (Some(w), _) => waiting.push_back(Waiting::Writes(input, w)),
+            (None, Some(Waiting::Reports(n))) => *n += 1,
+            (None, _) => waiting.push_back(Waiting::Reports(1)),
+        }
+    }));
     summary.failures = failures;
-    for part in waiting {
-        let done = match part {
-            Part::Done(report, counts) => spool.take(report).map(|r| (r, counts)).map_err(unspooled),
-            Part::Pending(p) => finish(*p, &index, config, (options, today), render, &mut spool),
-        };
-        match done {
-            Ok((report, counts)) => emit(&mut summary, sink, report, counts),
-            Err(e) => summary.failures.push(e),
+    for w in waiting {
+        match w {
+            Waiting::Reports(n) => (0..n).for_each(|_| {
+                let popped = spool.pop().map(|(report, counts)| (report, Counts(counts)));
+                deliver(&mut summary, sink, popped.map_err(unspooled));
+            }),
+            Waiting::Writes(input, w) => {
+                let done = finish((input, w), &index, config, (options, today), render, &mut spool);
+                deliver(&mut summary, sink, done);
+            }
         }
     }
     summary
+}
+
+fn deliver(summary: &mut CheckSummary, sink: &mut dyn FnMut(String), done: Result<(String, Counts), String>) {
+    match done {
+        Ok((report, counts)) => emit(summary, sink, report, counts),
+        Err(e) => summary.failures.push(e),
+    }
 }
 
 fn unspooled(e: std::io::Error) -> String {
@@ -154,31 +164,32 @@ fn unspooled(e: std::io::Error) -> String {
 }
 
 fn emit(summary: &mut CheckSummary, sink: &mut dyn FnMut(String), report: String, counts: Counts) {
-    summary.errors += counts.errors;
-    summary.warnings += counts.warnings;
-    summary.fixable += counts.fixable;
+    let [errors, warnings, fixable] = counts.0.map(|n| n as usize);
+    summary.errors += errors;
+    summary.warnings += warnings;
+    summary.fixable += fixable;
     sink(report);
 }
 
 /// A file that writes, once the whole index is known: its first report if
 /// no write meets an `@access` that lacks something, else linted again.
 fn finish(
-    p: Pending<Text>,
+    (input, w): (&Input, Box<Writes>),
     index: &RepoIndex,
     config: &Config,
     (options, today): (&Options, &str),
     render: RenderFile<'_>,
     spool: &mut Spool,
 ) -> Result<(String, Counts), String> {
-    // Taken in every case: the spool is read in order.
-    let first = spool.take(p.report).map_err(unspooled);
-    if !p.recheck && p.writes.iter().all(|w| index.missing(w).is_empty()) {
-        return first.map(|report| (report, p.counts));
+    // Popped in every case: the spool is read in order.
+    let first = spool.pop().map_err(unspooled);
+    if !w.recheck && w.writes.iter().all(|w| index.missing(w).is_empty()) {
+        return first.map(|(report, counts)| (report, Counts(counts)));
     }
-    let a = match p.kept {
+    let a = match w.kept {
         Some(a) => *a,
-        None => crate::files::read(&p.input, config.legacy_encoding)
-            .map(|decoded| crate::analyse_decoded(p.input.display(), decoded, config))?,
+        None => crate::files::read(input, config.legacy_encoding)
+            .map(|decoded| crate::analyse_decoded(input.display(), decoded, config))?,
     };
     let findings = check_document(&a, index, config, options, today);
     Ok((render(&findings, &a.source), Counts::of(&findings)))

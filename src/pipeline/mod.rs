@@ -62,9 +62,20 @@ pub fn for_each_file_streamed<T: Send>(
     work: impl Fn(&Input, Analysis) -> T + Sync,
     mut sink: impl FnMut(T),
 ) -> Vec<String> {
+    let (inputs, mut failures) = files::collect(paths, &config.exclude);
+    failures.extend(for_each_input_streamed(&inputs, config, work, |_, t| sink(t)));
+    failures
+}
+
+/// As [`for_each_file_streamed`], over inputs already collected; `sink`
+/// is also handed the input (which outlives the run).
+pub fn for_each_input_streamed<'i, T: Send>(
+    inputs: &'i [Input],
+    config: &Config,
+    work: impl Fn(&Input, Analysis) -> T + Sync,
+    mut sink: impl FnMut(&'i Input, T),
+) -> Vec<String> {
     use rayon::prelude::*;
-    let (inputs, errors) = files::collect(paths, &config.exclude);
-    let mut failures: Vec<String> = errors;
     let one = |input: &Input| {
         let one = || {
             let decoded = files::read(input, config.legacy_encoding)?;
@@ -77,12 +88,13 @@ pub fn for_each_file_streamed<T: Send>(
             ))
         })
     };
+    let mut failures = Vec::new();
     let chunk = 256 * rayon::current_num_threads();
     for inputs in inputs.chunks(chunk) {
         let results: Vec<Result<T, String>> = inputs.par_iter().map(one).collect();
-        for r in results {
+        for (input, r) in inputs.iter().zip(results) {
             match r {
-                Ok(t) => sink(t),
+                Ok(t) => sink(input, t),
                 Err(e) => failures.push(e),
             }
         }

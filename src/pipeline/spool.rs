@@ -1,81 +1,135 @@
-//! Reports that wait their turn: held in memory up to a budget, then
-//! written to an anonymous temporary file and read back in the order they
-//! went in. `check` streams its report in input order, and the files after
-//! the first one that writes wait for the whole repository's index; with a
-//! spool, what they hold in memory no longer grows with the repository.
+//! Reports that wait their turn, as a queue of records: held in memory up
+//! to a budget, then written to an anonymous temporary file, and read back
+//! in the order they went in. `check` streams its report in input order,
+//! and the files after the first one that writes wait for the whole
+//! repository's index; with a spool, what they hold in memory no longer
+//! grows with the repository.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 
 /// How many bytes of waiting reports `check` holds in memory.
-pub(super) const BUDGET: usize = 2 << 20;
+pub(super) const BUDGET: usize = 1 << 20;
 
-/// A waiting report: in memory, or the next `len` bytes of the spool file.
-#[derive(Debug)]
-pub(super) enum Text {
-    Held(String),
-    Spooled(usize),
-}
+/// A record's header: the text's length and three counts, little-endian.
+const HEADER: usize = 16;
 
-/// Texts kept in order: [`Spool::keep`] them all, then [`Spool::take`]
-/// them back in the same order.
+/// Records pushed in order, then popped in the same order: the first ones
+/// from memory, those over the budget from the file, and (should the file
+/// fail) the rest from memory again.
 pub(super) struct Spool {
     budget: usize,
-    held: usize,
-    /// Made for the first text over the budget.
+    head: Held,
+    /// Made for the first record over the budget.
     writer: Option<BufWriter<File>>,
     reader: Option<BufReader<File>>,
-    /// No temporary file could be made or written: the rest is held.
-    memory_only: bool,
+    /// Records in the file, not yet read.
+    in_file: usize,
+    tail: Held,
+    /// No file could be made or written: nothing more goes to it.
+    closed: bool,
+}
+
+/// Records in memory, and how far they have been read.
+#[derive(Default)]
+struct Held {
+    bytes: Vec<u8>,
+    read: usize,
+}
+
+impl Held {
+    fn pop(&mut self) -> Option<io::Result<(String, [u32; 3])>> {
+        let rest = self.bytes.get(self.read..).filter(|r| !r.is_empty())?;
+        Some(decode(rest).map(|(text, counts, len)| {
+            self.read += len;
+            (text, counts)
+        }))
+    }
 }
 
 impl Spool {
     pub(super) fn new(budget: usize) -> Spool {
-        Spool { budget, held: 0, writer: None, reader: None, memory_only: false }
-    }
-
-    /// Holds `text`, or writes it to the spool once the budget is spent
-    /// (the temporary file is made in `TMPDIR` and deleted by the system
-    /// when closed, whatever happens).
-    pub(super) fn keep(&mut self, text: String) -> Text {
-        let over = self.held + text.len() > self.budget;
-        if over && !self.memory_only && self.reader.is_none() {
-            if self.writer.is_none() {
-                match tempfile::tempfile() {
-                    Ok(f) => self.writer = Some(BufWriter::with_capacity(64 << 10, f)),
-                    Err(_) => self.memory_only = true,
-                }
-            }
-            if let Some(w) = &mut self.writer {
-                // A failed write leaves bytes past every spooled text: no
-                // read reaches them.
-                if w.write_all(text.as_bytes()).is_ok() {
-                    return Text::Spooled(text.len());
-                }
-                self.memory_only = true;
-            }
+        Spool {
+            budget,
+            head: Held::default(),
+            writer: None,
+            reader: None,
+            in_file: 0,
+            tail: Held::default(),
+            closed: false,
         }
-        self.held += text.len();
-        Text::Held(text)
     }
 
-    /// A text back, in the order they were kept.
-    pub(super) fn take(&mut self, text: Text) -> io::Result<String> {
-        let len = match text {
-            Text::Held(s) => return Ok(s),
-            Text::Spooled(len) => len,
-        };
+    /// Queues a text and its counts. The temporary file is made in
+    /// `TMPDIR` and deleted by the system when closed, whatever happens.
+    pub(super) fn push(&mut self, text: &str, counts: [u32; 3]) {
+        let mut record = Vec::with_capacity(HEADER + text.len());
+        record.extend_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
+        counts.iter().for_each(|c| record.extend_from_slice(&c.to_le_bytes()));
+        record.extend_from_slice(text.as_bytes());
+        let over = self.head.bytes.len() + record.len() > self.budget;
+        if (over || self.in_file > 0) && self.spill(&record) {
+            return;
+        }
+        let held = if self.in_file == 0 { &mut self.head } else { &mut self.tail };
+        held.bytes.extend_from_slice(&record);
+    }
+
+    /// Writes a record to the file; false when it cannot.
+    fn spill(&mut self, record: &[u8]) -> bool {
+        if self.closed || self.reader.is_some() {
+            return false;
+        }
+        if self.writer.is_none() {
+            self.writer = tempfile::tempfile().ok().map(|f| BufWriter::with_capacity(64 << 10, f));
+        }
+        // A failed write leaves bytes past every whole record: no read
+        // reaches them.
+        let written = self.writer.as_mut().is_some_and(|w| w.write_all(record).is_ok());
+        self.in_file += usize::from(written);
+        self.closed = !written;
+        written
+    }
+
+    /// The next record, in the order they were pushed.
+    pub(super) fn pop(&mut self) -> io::Result<(String, [u32; 3])> {
+        if let Some(record) = self.head.pop() {
+            return record;
+        }
+        if self.in_file == 0 {
+            return self.tail.pop().unwrap_or_else(|| Err(io::Error::other("no record left")));
+        }
         if self.reader.is_none() {
-            let writer = self.writer.take().ok_or_else(|| io::Error::other("the spool was never written"))?;
+            let writer = self.writer.take().ok_or_else(|| io::Error::other("no spool file"))?;
             let mut file = writer.into_inner().map_err(io::IntoInnerError::into_error)?;
             file.rewind()?;
             self.reader = Some(BufReader::with_capacity(64 << 10, file));
         }
-        let reader = self.reader.as_mut().ok_or_else(|| io::Error::other("no spool to read"))?;
+        let reader = self.reader.as_mut().ok_or_else(|| io::Error::other("no spool file"))?;
+        self.in_file -= 1;
+        let mut header = [0; HEADER];
+        reader.read_exact(&mut header)?;
+        let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let mut bytes = vec![0; len];
         reader.read_exact(&mut bytes)?;
-        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        let text = String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        Ok((text, counts_of(&header)))
     }
+}
+
+fn counts_of(header: &[u8]) -> [u32; 3] {
+    let word = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().unwrap_or_default());
+    [word(4), word(8), word(12)]
+}
+
+/// A record at the start of `bytes`: its text, counts and whole length.
+fn decode(bytes: &[u8]) -> io::Result<(String, [u32; 3], usize)> {
+    let broken = || io::Error::new(io::ErrorKind::InvalidData, "a broken record");
+    let header = bytes.get(..HEADER).ok_or_else(broken)?;
+    let len = u32::from_le_bytes(header[..4].try_into().map_err(|_| broken())?) as usize;
+    let body = bytes.get(HEADER..HEADER + len).ok_or_else(broken)?;
+    let text = std::str::from_utf8(body).map_err(|_| broken())?.to_string();
+    Ok((text, counts_of(header), HEADER + len))
 }
 
 #[cfg(test)]
@@ -83,23 +137,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn texts_come_back_in_order_from_memory_and_from_disk() {
-        let mut spool = Spool::new(10);
-        let texts = ["first", "中文 sql\n", "", "a much longer text than the budget", "x", "\r\nlast"];
-        let kept: Vec<Text> = texts.iter().map(|t| spool.keep(t.to_string())).collect();
-        assert!(matches!(kept[0], Text::Held(_)), "within the budget");
-        assert!(matches!(kept[1], Text::Spooled(11)), "over the budget");
-        assert!(matches!(kept[4], Text::Held(_)), "small enough for what is left");
-        assert!(matches!(kept[5], Text::Spooled(6)));
-        let back: Vec<String> = kept.into_iter().map(|t| spool.take(t).unwrap()).collect();
-        assert_eq!(back, texts);
+    fn without_a_file_the_rest_is_held_in_order() {
+        let mut spool = Spool::new(20);
+        spool.push("held", [1, 0, 0]);
+        spool.push("spilled to the file", [2, 0, 0]);
+        spool.closed = true;
+        spool.push("after the file failed", [3, 0, 0]);
+        assert_eq!(spool.tail.bytes.len(), HEADER + 21);
+        let order: Vec<u32> = (0..3).map(|_| spool.pop().unwrap().1[0]).collect();
+        assert_eq!(order, vec![1, 2, 3]);
     }
 
     #[test]
-    fn a_large_budget_holds_everything() {
-        let mut spool = Spool::new(usize::MAX / 2);
-        let kept = spool.keep("all of it".repeat(1000));
-        assert!(matches!(kept, Text::Held(_)));
-        assert_eq!(spool.take(kept).unwrap().len(), 9000);
+    fn records_come_back_in_order_from_memory_and_from_disk() {
+        let texts = ["first", "中文 sql\n", "", "a much longer text than the budget", "x", "\r\nlast"];
+        for budget in [0, 10, 40, usize::MAX / 2] {
+            let mut spool = Spool::new(budget);
+            for (i, t) in texts.iter().enumerate() {
+                spool.push(t, [i as u32, 7, u32::MAX]);
+            }
+            assert_eq!(spool.in_file > 0, budget < 100, "budget {budget}");
+            assert!(spool.head.bytes.len() <= budget, "budget {budget}: {} held", spool.head.bytes.len());
+            for (i, t) in texts.iter().enumerate() {
+                assert_eq!(spool.pop().unwrap(), (t.to_string(), [i as u32, 7, u32::MAX]), "budget {budget}");
+            }
+            assert!(spool.pop().is_err(), "nothing more");
+        }
     }
 }
