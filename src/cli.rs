@@ -327,12 +327,15 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
             let render = move |found: &[crate::lint::Finding], f: &SourceFile| -> String {
                 found.iter().map(|x| report::render(&x.diagnostic, f, style)).collect()
             };
-            let mut out = stdout.lock();
+            // Buffered: stdout alone writes at every line break.
+            let mut out = std::io::BufWriter::with_capacity(64 << 10, stdout.lock());
             let summary = pipeline::check(&args.paths, config, (&options, &today), &render, &mut |text| {
                 let _ = out.write_all(text.as_bytes());
             });
+            let _ = out.flush();
             let failed = report_failures(&summary.failures);
             let _ = out.write_all(check_summary(&summary, failed).as_bytes());
+            let _ = out.flush();
             summary
         }
         machine => {
@@ -343,7 +346,8 @@ fn run_check(args: &CheckArgs, config: &Config) -> u8 {
                 _ => Machine::Github,
             };
             let render = move |found: &[crate::lint::Finding], _: &SourceFile| machine.chunk(found);
-            let mut writer = ReportWriter::new(machine, stdout.lock()).ok();
+            let out = std::io::BufWriter::with_capacity(64 << 10, stdout.lock());
+            let mut writer = ReportWriter::new(machine, out).ok();
             let summary = pipeline::check(&args.paths, config, (&options, &today), &render, &mut |chunk| {
                 writer = writer.take().and_then(|mut w| w.push(&chunk).ok().map(|_| w));
             });

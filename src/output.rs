@@ -306,21 +306,27 @@ pub enum Machine {
 }
 
 impl Machine {
-    /// The report's items for one file's findings (already indented).
-    fn items(self, findings: &[Finding]) -> Vec<String> {
-        let pretty = |v: &dyn erased::Pretty| indent(&v.pretty(), self.depth());
-        match self {
-            Machine::Json => findings.iter().map(|f| pretty(f)).collect(),
-            Machine::Sarif => findings.iter().map(|f| pretty(&sarif_result(f))).collect(),
-            Machine::Gitlab => gitlab_issues(findings).iter().map(|i| pretty(i)).collect(),
-            Machine::Github => findings.chunks(1).map(github).collect(),
-        }
-    }
-
-    /// One file's items as [`ReportWriter::push`] takes them: joined by the
-    /// format's separator.
+    /// One file's items as [`ReportWriter::push`] takes them: each
+    /// pretty-printed at its depth in the report, joined by the format's
+    /// separator.
     pub fn chunk(self, findings: &[Finding]) -> String {
-        self.items(findings).join(self.separator())
+        let mut out = Indented { bytes: Vec::with_capacity(640 * findings.len()), pad: self.depth() };
+        let mut put = |i: usize, v: &dyn erased::Pretty| {
+            if i > 0 {
+                out.bytes.extend_from_slice(self.separator().as_bytes());
+            }
+            out.bytes.resize(out.bytes.len() + out.pad, b' ');
+            v.pretty_to(&mut out);
+        };
+        match self {
+            Machine::Json => findings.iter().enumerate().for_each(|(i, f)| put(i, f)),
+            Machine::Sarif => findings.iter().enumerate().for_each(|(i, f)| put(i, &sarif_result(f))),
+            Machine::Gitlab => gitlab_issues(findings).iter().enumerate().for_each(|(i, x)| put(i, x)),
+            Machine::Github => return findings.chunks(1).map(github).collect(),
+        }
+        // It may wait in memory: no room to spare.
+        out.bytes.shrink_to_fit();
+        String::from_utf8(out.bytes).expect("serde writes UTF-8")
     }
 
     fn separator(self) -> &'static str {
@@ -352,30 +358,40 @@ impl Machine {
     }
 }
 
-/// `text` with `by` spaces before each line (serde's pretty output has no
-/// `\r` and no final line break).
-fn indent(text: &str, by: usize) -> String {
-    let pad = " ".repeat(by);
-    let mut out = String::with_capacity(text.len() + (text.len() / 16 + 1) * by);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
+/// A buffer that puts `pad` spaces after each line break written to it
+/// (serde's pretty output has no `\r`, and line breaks only between
+/// tokens).
+struct Indented {
+    bytes: Vec<u8>,
+    pad: usize,
+}
+
+impl std::io::Write for Indented {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(nl) = memchr::memchr(b'\n', rest) {
+            self.bytes.extend_from_slice(&rest[..=nl]);
+            self.bytes.resize(self.bytes.len() + self.pad, b' ');
+            rest = &rest[nl + 1..];
         }
-        out.push_str(&pad);
-        out.push_str(line);
+        self.bytes.extend_from_slice(rest);
+        Ok(buf.len())
     }
-    out
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 mod erased {
     /// Anything serde pretty-prints.
     pub trait Pretty {
-        fn pretty(&self) -> String;
+        fn pretty_to(&self, out: &mut super::Indented);
     }
 
     impl<T: serde::Serialize> Pretty for T {
-        fn pretty(&self) -> String {
-            serde_json::to_string_pretty(self).expect("a report item serialises")
+        fn pretty_to(&self, out: &mut super::Indented) {
+            serde_json::to_writer_pretty(out, self).expect("a report item serialises");
         }
     }
 }

@@ -74,6 +74,14 @@ struct Writes {
     kept: Option<Box<Analysis>>,
 }
 
+impl Writes {
+    /// Copied on this thread, as [`RepoIndex::merge`] copies the index.
+    fn copied(self) -> Box<Writes> {
+        let Writes { writes, recheck, kept } = self;
+        Box::new(Writes { writes: writes.iter().cloned().collect(), recheck, kept })
+    }
+}
+
 /// What waits its turn beside the spooled reports: how many reports of
 /// files that write nothing come next, or a file that writes, with its
 /// input (to be read again) and its writes.
@@ -131,7 +139,7 @@ fn check_spooled(
         }
         spool.push(&report, counts.0);
         match (writes, waiting.back_mut()) {
-            (Some(w), _) => waiting.push_back(Waiting::Writes(input, w)),
+            (Some(w), _) => waiting.push_back(Waiting::Writes(input, (*w).copied())),
             (None, Some(Waiting::Reports(n))) => *n += 1,
             (None, _) => waiting.push_back(Waiting::Reports(1)),
         }
