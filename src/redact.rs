@@ -42,7 +42,12 @@ impl Secrets {
                 .iter()
                 .position(|b| matches!(b, b'\'' | b'"' | b'`' | b' ' | b'\t' | b'\r' | b'\n'))
                 .map_or(text.len(), |n| p + n);
-            for r in location::parse(&text[start..end]).credentials() {
+            // Credentials come before an `@` or after a `?` (JDBC): a URL
+            // with neither holds none, and most hold neither.
+            let url = &text[start..end];
+            let credentials =
+                if memchr::memchr2(b'@', b'?', url.as_bytes()).is_some() { location::parse(url).credentials() } else { vec![] };
+            for r in credentials {
                 let r = start + r.start..start + r.end;
                 if !r.is_empty() && !location::is_templated(&text[r.clone()]) {
                     // The pair, and the id and the secret on their own.
