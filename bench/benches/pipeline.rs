@@ -41,6 +41,60 @@ fn run(bin: &Path, dir: &Path, args: &[&str]) -> (Duration, u64) {
     (elapsed, usage.ru_maxrss as u64)
 }
 
+/// Runs the mcaccess commands from a small process started before the
+/// bench holds anything. Linux counts a parent's resident memory at the
+/// time it spawns a child into the child's peak (`ru_maxrss`): spawned by
+/// the bench itself, once it holds a corpus in memory, every command would
+/// report at least the bench's size as its own.
+struct Spawner {
+    _child: std::process::Child,
+    to: std::process::ChildStdin,
+    from: std::io::BufReader<std::process::ChildStdout>,
+}
+
+const SPAWNER: &str = "MCACCESS_BENCH_SPAWNER";
+
+impl Spawner {
+    fn start() -> Spawner {
+        use std::process::Stdio;
+        let mut child = Command::new(std::env::current_exe().expect("the bench's path"))
+            .env(SPAWNER, "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the spawner starts");
+        let to = child.stdin.take().unwrap();
+        let from = std::io::BufReader::new(child.stdout.take().unwrap());
+        Spawner { _child: child, to, from }
+    }
+
+    fn run(&mut self, bin: &Path, dir: &Path, args: &[&str]) -> (Duration, u64) {
+        use std::io::{BufRead, Write};
+        let mut line = format!("{}\t{}", bin.display(), dir.display());
+        args.iter().for_each(|a| line.push_str(&format!("\t{a}")));
+        writeln!(self.to, "{line}").unwrap();
+        let mut answer = String::new();
+        self.from.read_line(&mut answer).unwrap();
+        let (nanos, rss) = answer.trim().split_once(' ').expect("the spawner answers");
+        (Duration::from_nanos(nanos.parse().unwrap()), rss.parse().unwrap())
+    }
+
+    /// The spawner's side: one command a line, tab-separated (binary,
+    /// directory, arguments); answers its time in nanoseconds and its
+    /// peak RSS in KiB.
+    fn serve() {
+        use std::io::{BufRead, Write};
+        for line in std::io::stdin().lock().lines() {
+            let line = line.unwrap();
+            let mut fields = line.split('\t');
+            let (bin, dir) = (fields.next().unwrap(), fields.next().unwrap());
+            let args: Vec<&str> = fields.collect();
+            let (t, rss) = run(Path::new(bin), Path::new(dir), &args);
+            writeln!(std::io::stdout(), "{} {rss}", t.as_nanos()).unwrap();
+        }
+    }
+}
+
 fn files_of(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.join("sql")];
@@ -81,6 +135,10 @@ struct Row {
 }
 
 fn main() {
+    if std::env::var_os(SPAWNER).is_some() {
+        return Spawner::serve();
+    }
+    let mut spawner = Spawner::start();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let status = Command::new(env!("CARGO"))
         .args(["build", "--release", "--quiet", "--manifest-path"])
@@ -114,7 +172,7 @@ fn main() {
             let mut times = Vec::new();
             let mut rss = 0;
             for _ in 0..runs {
-                let (t, r) = run(&bin, &dir, &args);
+                let (t, r) = spawner.run(&bin, &dir, &args);
                 times.push(t);
                 rss = rss.max(r);
             }
