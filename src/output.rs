@@ -307,16 +307,17 @@ pub enum Machine {
 
 impl Machine {
     /// One file's items as [`ReportWriter::push`] takes them: each
-    /// pretty-printed at its depth in the report, joined by the format's
-    /// separator.
+    /// pretty-printed, then indented to its depth in the report, joined by
+    /// the format's separator.
     pub fn chunk(self, findings: &[Finding]) -> String {
-        let mut out = Indented { bytes: Vec::with_capacity(640 * findings.len()), pad: self.depth() };
+        let (mut out, mut item) = (Vec::with_capacity(640 * findings.len()), Vec::with_capacity(1024));
         let mut put = |i: usize, v: &dyn erased::Pretty| {
             if i > 0 {
-                out.bytes.extend_from_slice(self.separator().as_bytes());
+                out.extend_from_slice(self.separator().as_bytes());
             }
-            out.bytes.resize(out.bytes.len() + out.pad, b' ');
-            v.pretty_to(&mut out);
+            item.clear();
+            v.pretty_to(&mut item);
+            indent_into(&mut out, &item, self.depth());
         };
         match self {
             Machine::Json => findings.iter().enumerate().for_each(|(i, f)| put(i, f)),
@@ -325,8 +326,8 @@ impl Machine {
             Machine::Github => return findings.chunks(1).map(github).collect(),
         }
         // It may wait in memory: no room to spare.
-        out.bytes.shrink_to_fit();
-        String::from_utf8(out.bytes).expect("serde writes UTF-8")
+        out.shrink_to_fit();
+        String::from_utf8(out).expect("serde writes UTF-8")
     }
 
     fn separator(self) -> &'static str {
@@ -358,39 +359,26 @@ impl Machine {
     }
 }
 
-/// A buffer that puts `pad` spaces after each line break written to it
-/// (serde's pretty output has no `\r`, and line breaks only between
-/// tokens).
-struct Indented {
-    bytes: Vec<u8>,
-    pad: usize,
-}
-
-impl std::io::Write for Indented {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut rest = buf;
-        while let Some(nl) = memchr::memchr(b'\n', rest) {
-            self.bytes.extend_from_slice(&rest[..=nl]);
-            self.bytes.resize(self.bytes.len() + self.pad, b' ');
-            rest = &rest[nl + 1..];
+/// Appends `text` with `pad` spaces before each line (serde's pretty
+/// output has no `\r`, and line breaks only between tokens).
+fn indent_into(out: &mut Vec<u8>, text: &[u8], pad: usize) {
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
         }
-        self.bytes.extend_from_slice(rest);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        out.resize(out.len() + pad, b' ');
+        out.extend_from_slice(line);
     }
 }
 
 mod erased {
     /// Anything serde pretty-prints.
     pub trait Pretty {
-        fn pretty_to(&self, out: &mut super::Indented);
+        fn pretty_to(&self, out: &mut Vec<u8>);
     }
 
     impl<T: serde::Serialize> Pretty for T {
-        fn pretty_to(&self, out: &mut super::Indented) {
+        fn pretty_to(&self, out: &mut Vec<u8>) {
             serde_json::to_writer_pretty(out, self).expect("a report item serialises");
         }
     }
