@@ -273,6 +273,10 @@ pub fn unquote(text: &str) -> String {
     };
     // Quotes are ASCII, so slicing one byte off each end stays on char boundaries.
     let inner = if text.len() >= 2 { &text[1..text.len() - 1] } else { "" };
+    // Most literals hold no escape: one copy.
+    if quote.is_ascii() && memchr::memchr2(b'\\', quote as u8, inner.as_bytes()).is_none() {
+        return inner.to_string();
+    }
     let mut out = String::with_capacity(inner.len());
     let mut it = inner.chars().peekable();
     while let Some(c) = it.next() {
