@@ -29,6 +29,23 @@ fn unterminated(text: &str, multiline_string: Option<Token>, e: &lexer::LexError
         .help(format!("close it with {}; inside a string, write a quote as '' or \\'", e.closer))
 }
 
+thread_local! {
+    /// The token buffer, kept for the thread's next file: it grows to the
+    /// longest statement once, not for every file.
+    static SIG: std::cell::Cell<Vec<Token>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Drop for Scanner<'_> {
+    fn drop(&mut self) {
+        let mut sig = std::mem::take(&mut self.sig);
+        // A buffer grown by one huge statement is not kept.
+        if sig.capacity() <= 1 << 16 {
+            sig.clear();
+            SIG.set(sig);
+        }
+    }
+}
+
 pub(super) struct Scanner<'a> {
     text: &'a str,
     out: &'a mut ScannedFile,
@@ -51,7 +68,7 @@ impl<'a> Scanner<'a> {
             pending_broken: false,
             pending_allows: Vec::new(),
             maxcompute: MaxComputeContext::default(),
-            sig: Vec::new(),
+            sig: SIG.take(),
         }
     }
 
