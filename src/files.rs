@@ -96,10 +96,12 @@ pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>
     // A file is identified by its root's canonical path and its path below
     // that root: one `realpath` per path given, not per file (a walk does not
     // follow links, so paths below a root are unique).
-    let mut push = |p: PathBuf, key: PathBuf, inputs: &mut Vec<Input>| {
+    // One path given: its files cannot repeat, and need no key.
+    let single = paths.len() == 1;
+    let mut push = |p: PathBuf, key: Option<PathBuf>, inputs: &mut Vec<Input>| {
         // `./sql/a.sql` reads better as `sql/a.sql`.
         let p = p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p);
-        if seen.insert(key.into_os_string()) {
+        if key.is_none_or(|key| seen.insert(key.into_os_string())) {
             inputs.push(Input::File(p));
         }
     };
@@ -134,21 +136,20 @@ pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>
                     .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && is_sql(e.path()))
                     .map(|e| e.into_path())
                     .collect();
-                // Component order (`a/b` before `a-b`), by a cheap byte key.
-                found.sort_by_cached_key(|p| {
-                    p.as_os_str()
-                        .as_encoded_bytes()
-                        .iter()
-                        .map(|&b| if b == std::path::MAIN_SEPARATOR as u8 { 0 } else { b })
-                        .collect::<Vec<u8>>()
+                // Component order (`a/b` before `a-b`): bytes compared with
+                // the separator as the least.
+                let order = |b: &u8| if *b == std::path::MAIN_SEPARATOR as u8 { 0 } else { *b };
+                found.sort_unstable_by(|a, b| {
+                    let (a, b) = (a.as_os_str().as_encoded_bytes(), b.as_os_str().as_encoded_bytes());
+                    a.iter().map(order).cmp(b.iter().map(order))
                 });
                 for p in found {
-                    let key = root.join(p.strip_prefix(path).unwrap_or(&p));
+                    let key = (!single).then(|| root.join(p.strip_prefix(path).unwrap_or(&p)));
                     push(p, key, &mut inputs);
                 }
             }
             Ok(_) => {
-                let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                let key = (!single).then(|| std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
                 push(path.clone(), key, &mut inputs)
             }
         }

@@ -11,7 +11,6 @@ use crate::Analysis;
 use crate::model::{Access, Source};
 use crate::scan::{Name, StatementKind, Write};
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::sync::Arc;
 
 /// A table name as the repository matches it: the project when written,
@@ -128,9 +127,9 @@ impl RepoIndex {
             AnnotatedTable { file: ours, ..t.clone() }
         };
         for (name, tables) in other.tables {
-            match self.tables.entry(Box::from(&*name)) {
-                Entry::Occupied(mut e) => e.get_mut().extend(tables.iter().map(&mut copy)),
-                Entry::Vacant(e) => _ = e.insert(tables.iter().map(&mut copy).collect()),
+            match self.tables.get_mut(&name) {
+                Some(ours) => ours.extend(tables.iter().map(&mut copy)),
+                None => _ = self.tables.insert(Box::from(&*name), tables.iter().map(&mut copy).collect()),
             }
         }
     }

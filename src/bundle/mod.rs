@@ -197,13 +197,6 @@ pub fn build(analyses: &[Analysis]) -> Result<Bundle, Vec<BundleError>> {
 
 /// Merges the files' contributions (in the order given) into the bundle.
 pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
-    struct Acc {
-        role: Role,
-        owners: Vec<String>,
-        trust: Vec<policy::Statement>,
-        permissions: Vec<policy::Statement>,
-        usages: Vec<Usage>,
-    }
     let mut errors = Vec::new();
     let mut roles: BTreeMap<String, Acc> = BTreeMap::new();
     let mut dual = Vec::new();
@@ -221,41 +214,59 @@ pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
             if !acc.owners.contains(&u.owner) {
                 acc.owners.push(u.owner);
             }
-            acc.trust.extend(u.trust);
+            // The same few trust statements come with every use.
+            for t in u.trust {
+                if !acc.trust.contains(&t) {
+                    acc.trust.push(t);
+                }
+            }
             acc.permissions.extend(u.permissions);
             acc.usages.push(u.usage);
         }
     }
     let mut out = Vec::new();
-    for (_, acc) in roles {
-        let merged = policy::merge_permissions(&acc.permissions);
-        let mut usages = acc.usages;
-        usages.sort();
-        let permissions = if merged.is_empty() {
-            Vec::new()
-        } else {
-            match policy::split(merged, MAX_POLICY_CHARS, MAX_POLICIES_PER_ROLE) {
-                Ok(docs) => docs,
-                Err(e) => {
-                    let first = usages.first().expect("a role has a user");
-                    let at = format!("{}:{}", first.file, first.line);
-                    let d =
-                        mca021_too_many_policies::diagnostic(&acc.role.arn, &e, MAX_POLICY_CHARS, usages.len(), &at);
-                    errors.push(BundleError { file: None, diagnostic: d });
-                    continue;
-                }
-            }
-        };
-        let trust = (!acc.trust.is_empty()).then(|| PolicyDocument::new(policy::merge_trust(&acc.trust)));
-        let mut owners = acc.owners;
-        owners.sort();
-        out.push(RoleBundle { role: acc.role, owners, trust, permissions, usages });
+    for acc in roles.into_values() {
+        match finish_role(acc) {
+            Ok(role) => out.push(role),
+            Err(e) => errors.push(*e),
+        }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     dual.sort();
     Ok(Bundle { roles: out, dual_signature: dual })
+}
+
+/// One role's uses, gathered across the repository.
+struct Acc {
+    role: Role,
+    owners: Vec<String>,
+    trust: Vec<policy::Statement>,
+    permissions: Vec<policy::Statement>,
+    usages: Vec<Usage>,
+}
+
+/// A role's policies: its permissions merged and packed into documents,
+/// its trust statements merged.
+fn finish_role(acc: Acc) -> Result<RoleBundle, Box<BundleError>> {
+    let merged = policy::merge_permissions(&acc.permissions);
+    let mut usages = acc.usages;
+    usages.sort();
+    let permissions = if merged.is_empty() {
+        Vec::new()
+    } else {
+        policy::split(merged, MAX_POLICY_CHARS, MAX_POLICIES_PER_ROLE).map_err(|e| {
+            let first = usages.first().expect("a role has a user");
+            let at = format!("{}:{}", first.file, first.line);
+            let d = mca021_too_many_policies::diagnostic(&acc.role.arn, &e, MAX_POLICY_CHARS, usages.len(), &at);
+            Box::new(BundleError { file: None, diagnostic: d })
+        })?
+    };
+    let trust = (!acc.trust.is_empty()).then(|| PolicyDocument::new(policy::merge_trust(&acc.trust)));
+    let mut owners = acc.owners;
+    owners.sort();
+    Ok(RoleBundle { role: acc.role, owners, trust, permissions, usages })
 }
 
 #[derive(Serialize)]
@@ -297,18 +308,26 @@ impl Bundle {
                 .collect(),
             dual_signature: &self.dual_signature,
         };
-        files.insert("manifest.json".to_string(), pretty(&manifest));
-        for r in &self.roles {
-            if let (Some(path), Some(doc)) = (r.trust_path(), &r.trust) {
-                files.insert(path, pretty(doc));
+        let policies = || {
+            let mut out = Vec::new();
+            for r in &self.roles {
+                if let (Some(path), Some(doc)) = (r.trust_path(), &r.trust) {
+                    out.push((path, pretty(doc)));
+                }
+                out.extend(r.permission_paths().into_iter().zip(r.permissions.iter().map(pretty)));
             }
-            for (path, doc) in r.permission_paths().into_iter().zip(&r.permissions) {
-                files.insert(path, pretty(doc));
-            }
-        }
-        files.insert("terraform/main.tf".to_string(), terraform::main_tf(self));
-        files.insert("aliyun-cli.sh".to_string(), script::aliyun_cli(self));
-        files.insert("SETUP.md".to_string(), setup::setup_md(self));
+            out
+        };
+        // The renderings are independent: each on its own core.
+        let ((manifest, policies), (tf, (sh, md))) = rayon::join(
+            || rayon::join(|| pretty(&manifest), policies),
+            || rayon::join(|| terraform::main_tf(self), || rayon::join(|| script::aliyun_cli(self), || setup::setup_md(self))),
+        );
+        files.insert("manifest.json".to_string(), manifest);
+        files.extend(policies);
+        files.insert("terraform/main.tf".to_string(), tf);
+        files.insert("aliyun-cli.sh".to_string(), sh);
+        files.insert("SETUP.md".to_string(), md);
         files
     }
 }
