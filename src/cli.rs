@@ -533,17 +533,30 @@ fn run_man() -> u8 {
 }
 
 fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
+    use crate::output::{Machine, ReportWriter};
     let render = move |d: &Diagnostic, f: &SourceFile| report::render(d, f, style);
-    let run = pipeline::plan(&args.paths, config, &render);
-    report_failures(&run.failures);
-    eprint!("{}", run.messages);
-    let mut stdout = std::io::stdout().lock();
-    let _ = match args.format {
-        PlanFormat::Human => write!(stdout, "{}", plan::render_human(&run.entries)),
-        PlanFormat::Json => {
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&run.entries).expect("plan entries serialise"))
-        }
+    // Entries are written file by file, in input order, as files are done;
+    // JSON as one pretty array, to the same bytes as the whole array.
+    let human = |entries: &[plan::PlanEntry]| plan::render_human(entries);
+    let json = |entries: &[plan::PlanEntry]| crate::output::pretty_items(entries, 2);
+    let show: pipeline::ShowEntries<'_> = if args.format == PlanFormat::Json { &json } else { &human };
+    let out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    let (mut text, mut array) = match args.format {
+        PlanFormat::Human => (Some(out), None),
+        PlanFormat::Json => (None, ReportWriter::new(Machine::Json, out).ok()),
     };
+    let run = pipeline::plan(&args.paths, config, &render, show, &mut |messages, shown| {
+        eprint!("{messages}");
+        if let Some(out) = &mut text {
+            let _ = out.write_all(shown.as_bytes());
+        }
+        if let Some(out) = &mut array {
+            let _ = out.push(shown);
+        }
+    });
+    let _ = text.map(|mut out| out.flush());
+    let _ = array.map(ReportWriter::finish);
+    report_failures(&run.failures);
     if run.failed { ERROR } else { OK }
 }
 

@@ -307,33 +307,14 @@ pub enum Machine {
 
 impl Machine {
     /// One file's items as [`ReportWriter::push`] takes them: each
-    /// pretty-printed, then indented to its depth in the report, joined by
-    /// the format's separator.
+    /// pretty-printed at its depth in the report, joined by the format's
+    /// separator.
     pub fn chunk(self, findings: &[Finding]) -> String {
-        let (mut out, mut item) = (Vec::with_capacity(640 * findings.len()), Vec::with_capacity(1024));
-        let mut put = |i: usize, v: &dyn erased::Pretty| {
-            if i > 0 {
-                out.extend_from_slice(self.separator().as_bytes());
-            }
-            item.clear();
-            v.pretty_to(&mut item);
-            indent_into(&mut out, &item, self.depth());
-        };
         match self {
-            Machine::Json => findings.iter().enumerate().for_each(|(i, f)| put(i, f)),
-            Machine::Sarif => findings.iter().enumerate().for_each(|(i, f)| put(i, &sarif_result(f))),
-            Machine::Gitlab => gitlab_issues(findings).iter().enumerate().for_each(|(i, x)| put(i, x)),
-            Machine::Github => return findings.chunks(1).map(github).collect(),
-        }
-        // It may wait in memory: no room to spare.
-        out.shrink_to_fit();
-        String::from_utf8(out).expect("serde writes UTF-8")
-    }
-
-    fn separator(self) -> &'static str {
-        match self {
-            Machine::Github => "",
-            _ => ",\n",
+            Machine::Json => pretty_items(findings, self.depth()),
+            Machine::Sarif => pretty_items(&findings.iter().map(sarif_result).collect::<Vec<_>>(), self.depth()),
+            Machine::Gitlab => pretty_items(&gitlab_issues(findings), self.depth()),
+            Machine::Github => findings.chunks(1).map(github).collect(),
         }
     }
 
@@ -359,29 +340,30 @@ impl Machine {
     }
 }
 
-/// Appends `text` with `pad` spaces before each line (serde's pretty
-/// output has no `\r`, and line breaks only between tokens).
-fn indent_into(out: &mut Vec<u8>, text: &[u8], pad: usize) {
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+/// Items of a pretty-printed JSON array, as they sit in it at `depth`:
+/// each pretty-printed, then indented, joined by `,` and a line break
+/// (what [`ReportWriter::push`] takes).
+pub fn pretty_items<T: serde::Serialize>(items: &[T], depth: usize) -> String {
+    let (mut out, mut item) = (Vec::with_capacity(640 * items.len()), Vec::with_capacity(1024));
+    for (i, v) in items.iter().enumerate() {
         if i > 0 {
-            out.push(b'\n');
+            out.extend_from_slice(b",\n");
         }
-        out.resize(out.len() + pad, b' ');
-        out.extend_from_slice(line);
-    }
-}
-
-mod erased {
-    /// Anything serde pretty-prints.
-    pub trait Pretty {
-        fn pretty_to(&self, out: &mut Vec<u8>);
-    }
-
-    impl<T: serde::Serialize> Pretty for T {
-        fn pretty_to(&self, out: &mut Vec<u8>) {
-            serde_json::to_writer_pretty(out, self).expect("a report item serialises");
+        item.clear();
+        serde_json::to_writer_pretty(&mut item, v).expect("a report item serialises");
+        // serde's pretty output has no `\r`, and line breaks only between
+        // tokens.
+        for (n, line) in item.split(|&b| b == b'\n').enumerate() {
+            if n > 0 {
+                out.push(b'\n');
+            }
+            out.resize(out.len() + depth, b' ');
+            out.extend_from_slice(line);
         }
     }
+    // It may wait in memory: no room to spare.
+    out.shrink_to_fit();
+    String::from_utf8(out).expect("serde writes UTF-8")
 }
 
 /// Writes a machine report item by item: nothing but the small frame and
@@ -426,6 +408,23 @@ impl<W: std::io::Write> ReportWriter<W> {
 #[cfg(test)]
 mod streaming {
     use super::*;
+
+    #[test]
+    fn a_pretty_array_written_in_chunks_is_the_whole_array() {
+        let items: Vec<serde_json::Value> = (0..5)
+            .map(|i| serde_json::json!({ "n": i, "text": "line\nbreak 中文", "list": [1, { "deep": [] }], "empty": {} }))
+            .collect();
+        let whole = serde_json::to_string_pretty(&items).unwrap() + "\n";
+        for cut in [0, 1, 3, 5] {
+            let mut out = Vec::new();
+            let mut w = ReportWriter::new(Machine::Json, &mut out).unwrap();
+            w.push(&pretty_items(&items[..cut], 2)).unwrap();
+            w.push(&pretty_items(&items[cut..cut], 2)).unwrap();
+            w.push(&pretty_items(&items[cut..], 2)).unwrap();
+            w.finish().unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "cut at {cut}");
+        }
+    }
 
     #[test]
     fn streamed_reports_are_byte_for_byte_the_whole_ones() {

@@ -102,34 +102,40 @@ pub fn for_each_input_streamed<'i, T: Send>(
     failures
 }
 
-/// `plan` over inputs: every annotated statement's entry, and the errors
-/// of the files that stop it.
+/// How `plan`'s entries of one file are shown.
+pub type ShowEntries<'a> = &'a (dyn Fn(&[plan::PlanEntry]) -> String + Sync);
+
+/// What `plan` over inputs met on the way.
 pub struct PlanRun {
-    pub entries: Vec<plan::PlanEntry>,
-    /// The rendered errors.
-    pub messages: String,
     /// Some file had errors, or some input could not be read.
     pub failed: bool,
     pub failures: Vec<String>,
 }
 
-pub fn plan(paths: &[PathBuf], config: &Config, render: Render<'_>) -> PlanRun {
-    let run = for_each_file(paths, config, |_, a| {
-        let errors = a.errors();
-        (render_all(render, &a.source, &errors), !errors.is_empty(), plan::entries(&a.source, &a.scanned, &a.plans))
-    });
-    let mut out = PlanRun {
-        entries: Vec::new(),
-        messages: String::new(),
-        failed: !run.failures.is_empty(),
-        failures: run.failures,
-    };
-    for (messages, has_errors, entries) in run.files {
-        out.messages.push_str(&messages);
-        out.failed |= has_errors;
-        out.entries.extend(entries);
-    }
-    out
+/// `plan` over inputs, streamed: for each file in input order, `sink` gets
+/// its rendered errors and its entries as `show` renders them (each
+/// rendered while the file is in memory; only a chunk of files is held).
+pub fn plan(
+    paths: &[PathBuf],
+    config: &Config,
+    render: Render<'_>,
+    show: ShowEntries<'_>,
+    sink: &mut dyn FnMut(&str, &str),
+) -> PlanRun {
+    let mut failed = false;
+    let failures = for_each_file_streamed(
+        paths,
+        config,
+        |_, a| {
+            let errors = a.errors();
+            (render_all(render, &a.source, &errors), !errors.is_empty(), show(&plan::entries(&a.source, &a.scanned, &a.plans)))
+        },
+        |(messages, has_errors, shown)| {
+            failed |= has_errors;
+            sink(&messages, &shown);
+        },
+    );
+    PlanRun { failed: failed || !failures.is_empty(), failures }
 }
 
 /// Why no bundle was built.
