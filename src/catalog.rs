@@ -105,15 +105,15 @@ pub fn dlf_read() -> Vec<&'static str> {
 }
 
 /// The order actions are listed in: by service (oss, ots, dlf, others),
-/// then as the seed documents list them, then by name. A total order, so
-/// merged policies are deterministic, and a policy built from a seed's own
-/// list comes out in the seed's order.
-pub fn action_order(action: &str) -> (usize, usize, String) {
+/// then as the seed documents list them — the two numbers returned — then
+/// by name. A total order, so merged policies are deterministic, and a
+/// policy built from a seed's own list comes out in the seed's order.
+pub fn action_rank(action: &str) -> (usize, usize) {
     let lists: [&[&str]; 3] = [&OSS_ALL, &OTS_ALL, &DLF_ALL];
     let service = action.split(':').next().unwrap_or("");
     let rank = ["oss", "ots", "dlf"].iter().position(|s| *s == service).unwrap_or(3);
     let index = lists.get(rank).and_then(|l| l.iter().position(|a| *a == action)).unwrap_or(usize::MAX);
-    (rank, index, action.to_string())
+    (rank, index)
 }
 
 /// SerDe class for a bare `STORED AS <fmt>` (FACTS §1.0).

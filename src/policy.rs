@@ -137,35 +137,36 @@ pub fn allow(actions: &[&str], resources: Vec<String>) -> Statement {
 /// Merges permission statements (Allow, no conditions) into few, sorted
 /// ones: for each service, the actions on each resource are collected, and
 /// resources with the same actions share a statement. Actions follow
-/// [`catalog::action_order`], resources are sorted.
+/// [`catalog::action_rank`], resources are sorted.
 pub fn merge_permissions(statements: &[Statement]) -> Vec<Statement> {
-    type Key = (usize, usize, String);
-    let mut per_resource: BTreeMap<(usize, String), BTreeMap<Key, String>> = BTreeMap::new();
+    // Borrowed from `statements` throughout: a role may gather thousands.
+    type Key<'a> = (usize, usize, &'a str);
+    let mut per_resource: BTreeMap<(usize, &str), BTreeMap<Key, &str>> = BTreeMap::new();
     for s in statements {
         let resources = s.resource.as_ref().map(OneOrMany::items).unwrap_or_default();
         for action in s.action.items() {
-            let key = catalog::action_order(action);
+            let (service, index) = catalog::action_rank(action);
             for r in &resources {
-                per_resource.entry((key.0, r.to_string())).or_default().insert(key.clone(), action.to_string());
+                per_resource.entry((service, r)).or_default().insert((service, index, action), action);
             }
         }
     }
     // (service, action keys) → (actions, resources)
-    type Groups = BTreeMap<(usize, Vec<Key>), (Vec<String>, Vec<String>)>;
+    type Groups<'a> = BTreeMap<(usize, Vec<Key<'a>>), (Vec<&'a str>, Vec<&'a str>)>;
     let mut grouped: Groups = BTreeMap::new();
     for ((service, resource), actions) in per_resource {
-        let keys: Vec<Key> = actions.keys().cloned().collect();
-        let entry = grouped.entry((service, keys)).or_insert_with(|| (actions.values().cloned().collect(), Vec::new()));
+        let keys: Vec<Key> = actions.keys().copied().collect();
+        let entry = grouped.entry((service, keys)).or_insert_with(|| (actions.values().copied().collect(), Vec::new()));
         entry.1.push(resource);
     }
-    let mut out: Vec<(usize, Vec<String>, Statement)> = grouped
+    let mut out: Vec<(usize, &str, Statement)> = grouped
         .into_iter()
         .map(|((service, _), (actions, resources))| {
-            let first = resources.first().cloned().unwrap_or_default();
-            (service, vec![first], allow(&actions.iter().map(String::as_str).collect::<Vec<_>>(), resources))
+            let first = resources.first().copied().unwrap_or_default();
+            (service, first, allow(&actions, resources.into_iter().map(str::to_string).collect()))
         })
         .collect();
-    out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     out.into_iter().map(|(_, _, s)| s).collect()
 }
 
@@ -201,14 +202,17 @@ pub fn split(
     max_chars: usize,
     max_documents: usize,
 ) -> Result<Vec<PolicyDocument>, TooLarge> {
-    let fits = |stmts: &[Statement]| PolicyDocument::new(stmts.to_vec()).to_compact_json().len() <= max_chars;
+    // A document's compact JSON is its frame, its statements' own JSON and
+    // a comma between each two: each statement is measured once.
+    let frame = PolicyDocument::new(Vec::new()).to_compact_json().len();
+    let size = |s: &Statement| serde_json::to_string(s).expect("a statement serialises").len();
     // Break statements that are too large on their own into halves by resource.
     let mut queue: Vec<Statement> = statements.into_iter().rev().collect();
     let mut pieces = Vec::new();
     while let Some(s) = queue.pop() {
-        let resources = s.resource.as_ref().map(|r| r.items().len()).unwrap_or(0);
-        if fits(std::slice::from_ref(&s)) || resources < 2 {
-            pieces.push(s);
+        let (len, resources) = (size(&s), s.resource.as_ref().map(|r| r.items().len()).unwrap_or(0));
+        if frame + len <= max_chars || resources < 2 {
+            pieces.push((s, len));
             continue;
         }
         let items: Vec<String> = s.resource.as_ref().expect("counted").items().into_iter().map(String::from).collect();
@@ -217,17 +221,20 @@ pub fn split(
         queue.push(half(b));
         queue.push(half(a));
     }
-    let mut docs: Vec<Vec<Statement>> = Vec::new();
-    for piece in pieces {
+    let mut docs: Vec<(Vec<Statement>, usize)> = Vec::new();
+    for (piece, len) in pieces {
         match docs.last_mut() {
-            Some(current) if fits(&[current.as_slice(), std::slice::from_ref(&piece)].concat()) => current.push(piece),
-            _ => docs.push(vec![piece]),
+            Some((current, used)) if *used + 1 + len <= max_chars => {
+                current.push(piece);
+                *used += 1 + len;
+            }
+            _ => docs.push((vec![piece], frame + len)),
         }
     }
     if docs.len() > max_documents {
         return Err(TooLarge { documents: docs.len(), max_documents });
     }
-    Ok(docs.into_iter().map(PolicyDocument::new).collect())
+    Ok(docs.into_iter().map(|(stmts, _)| PolicyDocument::new(stmts)).collect())
 }
 
 #[cfg(test)]
@@ -265,6 +272,13 @@ mod tests {
         assert!(docs.len() > 1);
         assert!(docs.iter().all(|d| d.to_compact_json().len() <= 6144));
         assert_eq!(docs.iter().map(|d| d.statement.len()).sum::<usize>(), 40);
+        // Packed tight: no document could have taken the next one's first
+        // statement (the sizes are added up, not measured whole).
+        for pair in docs.windows(2) {
+            let mut more = pair[0].statement.clone();
+            more.push(pair[1].statement[0].clone());
+            assert!(PolicyDocument::new(more).to_compact_json().len() > 6144);
+        }
         assert_eq!(split(many, 1000, 5).unwrap_err().max_documents, 5);
         let one = allow(&["oss:GetObject"], (0..400).map(|i| format!("acs:oss:*:1:bucket/prefix-{i:04}/*")).collect());
         let docs = split(vec![one], 6144, 5).unwrap();
