@@ -136,13 +136,7 @@ pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>
                     .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && is_sql(e.path()))
                     .map(|e| e.into_path())
                     .collect();
-                // Component order (`a/b` before `a-b`): bytes compared with
-                // the separator as the least.
-                let order = |b: &u8| if *b == std::path::MAIN_SEPARATOR as u8 { 0 } else { *b };
-                found.sort_unstable_by(|a, b| {
-                    let (a, b) = (a.as_os_str().as_encoded_bytes(), b.as_os_str().as_encoded_bytes());
-                    a.iter().map(order).cmp(b.iter().map(order))
-                });
+                found.sort_unstable_by(|a, b| component_order(a, b));
                 for p in found {
                     let key = (!single).then(|| root.join(p.strip_prefix(path).unwrap_or(&p)));
                     push(p, key, &mut inputs);
@@ -155,6 +149,17 @@ pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>
         }
     }
     (inputs, errors)
+}
+
+/// Component order (`a/b` before `a-b`): bytes compared with the
+/// separator as the least, at the first byte that differs.
+fn component_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let (a, b) = (a.as_os_str().as_encoded_bytes(), b.as_os_str().as_encoded_bytes());
+    let order = |b: u8| if b == std::path::MAIN_SEPARATOR as u8 { 0 } else { b };
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => order(a[i]).cmp(&order(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 fn is_sql(path: &Path) -> bool {
