@@ -412,7 +412,9 @@ mod streaming {
     #[test]
     fn a_pretty_array_written_in_chunks_is_the_whole_array() {
         let items: Vec<serde_json::Value> = (0..5)
-            .map(|i| serde_json::json!({ "n": i, "text": "line\nbreak 中文", "list": [1, { "deep": [] }], "empty": {} }))
+            .map(
+                |i| serde_json::json!({ "n": i, "text": "line\nbreak 中文", "list": [1, { "deep": [] }], "empty": {} }),
+            )
             .collect();
         let whole = serde_json::to_string_pretty(&items).unwrap() + "\n";
         for cut in [0, 1, 3, 5] {

@@ -45,8 +45,11 @@ impl Secrets {
             // Credentials come before an `@` or after a `?` (JDBC): a URL
             // with neither holds none, and most hold neither.
             let url = &text[start..end];
-            let credentials =
-                if memchr::memchr2(b'@', b'?', url.as_bytes()).is_some() { location::parse(url).credentials() } else { vec![] };
+            let credentials = if memchr::memchr2(b'@', b'?', url.as_bytes()).is_some() {
+                location::parse(url).credentials()
+            } else {
+                vec![]
+            };
             for r in credentials {
                 let r = start + r.start..start + r.end;
                 if !r.is_empty() && !location::is_templated(&text[r.clone()]) {

@@ -321,7 +321,12 @@ impl Bundle {
         // The renderings are independent: each on its own core.
         let ((manifest, policies), (tf, (sh, md))) = rayon::join(
             || rayon::join(|| pretty(&manifest), policies),
-            || rayon::join(|| terraform::main_tf(self), || rayon::join(|| script::aliyun_cli(self), || setup::setup_md(self))),
+            || {
+                rayon::join(
+                    || terraform::main_tf(self),
+                    || rayon::join(|| script::aliyun_cli(self), || setup::setup_md(self)),
+                )
+            },
         );
         files.insert("manifest.json".to_string(), manifest);
         files.extend(policies);

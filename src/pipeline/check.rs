@@ -12,6 +12,7 @@
 //! the writes of files that write.
 
 use super::Run;
+use super::spool::{self, Spool};
 use crate::Analysis;
 use crate::annotation::Annotation;
 use crate::config::Config;
@@ -21,7 +22,6 @@ use crate::lint::{FileContext, Finding, Options, lint_file, rules::mca016_write_
 use crate::repo::RepoIndex;
 use crate::scan::Write;
 use crate::source::SourceFile;
-use super::spool::{self, Spool};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 

@@ -128,7 +128,11 @@ pub fn plan(
         config,
         |_, a| {
             let errors = a.errors();
-            (render_all(render, &a.source, &errors), !errors.is_empty(), show(&plan::entries(&a.source, &a.scanned, &a.plans)))
+            (
+                render_all(render, &a.source, &errors),
+                !errors.is_empty(),
+                show(&plan::entries(&a.source, &a.scanned, &a.plans)),
+            )
         },
         |(messages, has_errors, shown)| {
             failed |= has_errors;
