@@ -197,14 +197,27 @@ pub fn build(analyses: &[Analysis]) -> Result<Bundle, Vec<BundleError>> {
 
 /// Merges the files' contributions (in the order given) into the bundle.
 pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
-    let mut errors = Vec::new();
-    let mut roles: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut dual = Vec::new();
-    for part in parts {
-        errors.extend(part.errors);
-        dual.extend(part.dual);
+    let mut assembler = Assembler::default();
+    parts.into_iter().for_each(|p| assembler.add(p));
+    assembler.finish()
+}
+
+/// The bundle being gathered: each file's contribution is folded in as it
+/// comes (in input order), so what is held is the roles' uses, not every
+/// file's part.
+#[derive(Default)]
+pub struct Assembler {
+    errors: Vec<BundleError>,
+    roles: BTreeMap<String, Acc>,
+    dual: Vec<Usage>,
+}
+
+impl Assembler {
+    pub fn add(&mut self, part: Contribution) {
+        self.errors.extend(part.errors);
+        self.dual.extend(part.dual);
         for u in part.uses {
-            let acc = roles.entry(u.role.arn.clone()).or_insert_with(|| Acc {
+            let acc = self.roles.entry(u.role.arn.clone()).or_insert_with(|| Acc {
                 role: u.role.clone(),
                 owners: Vec::new(),
                 trust: Vec::new(),
@@ -224,18 +237,24 @@ pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
             acc.usages.push(u.usage);
         }
     }
-    let mut out = Vec::new();
-    for acc in roles.into_values() {
-        match finish_role(acc) {
-            Ok(role) => out.push(role),
-            Err(e) => errors.push(*e),
+
+    /// The bundle; any file error, resolution error, unscoped permission or
+    /// oversized policy is an error, and then there is no bundle.
+    pub fn finish(self) -> Result<Bundle, Vec<BundleError>> {
+        let (mut errors, mut out) = (self.errors, Vec::new());
+        for acc in self.roles.into_values() {
+            match finish_role(acc) {
+                Ok(role) => out.push(role),
+                Err(e) => errors.push(*e),
+            }
         }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut dual = self.dual;
+        dual.sort();
+        Ok(Bundle { roles: out, dual_signature: dual })
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    dual.sort();
-    Ok(Bundle { roles: out, dual_signature: dual })
 }
 
 /// One role's uses, gathered across the repository.

@@ -156,28 +156,29 @@ pub enum Refusal {
 
 /// `bundle` over inputs: the bundle, or why there is none.
 pub fn bundle(paths: &[PathBuf], config: &Config, render: Render<'_>) -> Result<bundle::Bundle, Refusal> {
-    // Per file: its part of the bundle, its annotated tables, and the
-    // findings of its writes (checked once the whole index is known).
-    let run = for_each_file(paths, config, |input, a| {
+    // Per file: its part of the bundle (folded in as files are done), its
+    // annotated tables, and the findings of its writes (checked once the
+    // whole index is known).
+    let mut index = RepoIndex::default();
+    let mut assembler = bundle::Assembler::default();
+    let mut writers = Vec::new();
+    let (mut shown, mut errors) = (String::new(), 0);
+    let work = |input: &Input, a: Analysis| {
         // The file's errors are rendered now, while its text is here.
         let mut part = bundle::contribution(&a);
         let errors = part.take_errors();
         let shown: String = errors.iter().map(|e| bundle_error(e, render)).collect();
         ((part, shown, errors.len()), RepoIndex::of_file(&a), Writer::of(input, a))
-    });
-    if !run.failures.is_empty() {
-        return Err(Refusal::Unreadable(run.failures));
-    }
-    let mut index = RepoIndex::default();
-    let mut parts = Vec::with_capacity(run.files.len());
-    let mut writers = Vec::new();
-    let (mut shown, mut errors) = (String::new(), 0);
-    for ((part, part_shown, part_errors), tables, writer) in run.files {
-        parts.push(part);
+    };
+    let failures = for_each_file_streamed(paths, config, work, |((part, part_shown, part_errors), tables, writer)| {
+        assembler.add(part);
         shown.push_str(&part_shown);
         errors += part_errors;
         index.merge(tables);
         writers.extend(writer);
+    });
+    if !failures.is_empty() {
+        return Err(Refusal::Unreadable(failures));
     }
     // A policy that breaks the repository's own jobs is never written.
     let (mut lacking, mut n) = (String::new(), 0);
@@ -191,7 +192,7 @@ pub fn bundle(paths: &[PathBuf], config: &Config, render: Render<'_>) -> Result<
     if n > 0 {
         return Err(Refusal::WritesLackAccess(lacking, n));
     }
-    match bundle::assemble(parts) {
+    match assembler.finish() {
         Ok(b) if errors == 0 => Ok(b),
         Ok(_) => Err(Refusal::Errors(shown, errors)),
         Err(more) => {
