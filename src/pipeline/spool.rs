@@ -71,7 +71,9 @@ impl Spool {
         if (over || self.in_file > 0) && self.spill(&record) {
             return;
         }
-        let held = if self.in_file == 0 { &mut self.head } else { &mut self.tail };
+        // Behind the file's records, and behind whatever already went to
+        // the tail.
+        let held = if self.in_file == 0 && self.tail.bytes.is_empty() { &mut self.head } else { &mut self.tail };
         held.bytes.extend_from_slice(&record);
     }
 
@@ -146,6 +148,21 @@ mod tests {
         assert_eq!(spool.tail.bytes.len(), HEADER + 21);
         let order: Vec<u32> = (0..3).map(|_| spool.pop().unwrap().1[0]).collect();
         assert_eq!(order, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn pushed_after_pops_still_in_order() {
+        let mut spool = Spool::new(20);
+        spool.push("held", [1, 0, 0]);
+        spool.push("spilled to the file", [2, 0, 0]);
+        spool.push("spilled too", [3, 0, 0]);
+        assert_eq!(spool.pop().unwrap().1[0], 1);
+        spool.push("after a pop", [4, 0, 0]);
+        let order: Vec<u32> = (0..3).map(|_| spool.pop().unwrap().1[0]).collect();
+        assert_eq!(order, vec![2, 3, 4]);
+        spool.push("after all", [5, 0, 0]);
+        assert_eq!(spool.pop().unwrap().1[0], 5);
+        assert!(spool.pop().is_err());
     }
 
     #[test]
