@@ -60,30 +60,34 @@ pub fn codes() -> impl Iterator<Item = &'static str> {
 /// The source a statement reads, from its handler and LOCATION, with the
 /// reason: `("tablestore", "the handler is TableStoreStorageHandler")`.
 /// `"rds"` stands for RDS MySQL over JDBC (no role at all).
-pub fn infer_source(stmt: &Statement) -> Option<(&'static str, String)> {
+pub fn infer_source(stmt: &Statement) -> Option<(&'static str, &'static str)> {
     let handler = stmt.clauses.stored_by.as_ref().map(|h| h.value.as_str()).unwrap_or("");
-    let location = stmt.clauses.location.as_ref().map(|l| l.value.to_ascii_lowercase()).unwrap_or_default();
+    let location = stmt.clauses.location.as_ref().map(|l| l.value.as_str()).unwrap_or("");
+    let is = |scheme: &str| location.get(..scheme.len()).is_some_and(|head| head.eq_ignore_ascii_case(scheme));
     if handler.contains("TableStoreStorageHandler") {
-        return Some(("tablestore", "the handler is TableStoreStorageHandler".into()));
+        return Some(("tablestore", "the handler is TableStoreStorageHandler"));
     }
-    if location.starts_with("jdbc:postgresql") {
-        return Some(("hologres", "the LOCATION is a PostgreSQL (Hologres) JDBC URL".into()));
+    if is("jdbc:postgresql") {
+        return Some(("hologres", "the LOCATION is a PostgreSQL (Hologres) JDBC URL"));
     }
-    if location.starts_with("jdbc:mysql") {
-        return Some(("rds", "the LOCATION is a MySQL (RDS) JDBC URL".into()));
+    if is("jdbc:mysql") {
+        return Some(("rds", "the LOCATION is a MySQL (RDS) JDBC URL"));
     }
-    if location.starts_with("tablestore://") {
-        return Some(("tablestore", "the LOCATION is tablestore://".into()));
+    if is("tablestore://") {
+        return Some(("tablestore", "the LOCATION is tablestore://"));
     }
-    if location.starts_with("oss://") {
-        return Some(("oss", "the LOCATION is oss://".into()));
+    if is("oss://") {
+        return Some(("oss", "the LOCATION is oss://"));
     }
     None
 }
 
 /// The source the statement reads when the annotation names another one:
 /// `(inferred, why)`.
-pub fn source_mismatch(stmt: &Statement, a: &crate::annotation::AccessAnnotation) -> Option<(&'static str, String)> {
+pub fn source_mismatch(
+    stmt: &Statement,
+    a: &crate::annotation::AccessAnnotation,
+) -> Option<(&'static str, &'static str)> {
     use crate::model::Source;
     let (inferred, why) = infer_source(stmt)?;
     let ok = match inferred {
