@@ -372,14 +372,15 @@ pub struct ReportWriter<W: std::io::Write> {
     out: W,
     machine: Machine,
     tail: String,
-    items: usize,
+    /// How many non-empty chunks were written.
+    chunks: usize,
 }
 
 impl<W: std::io::Write> ReportWriter<W> {
     pub fn new(machine: Machine, mut out: W) -> std::io::Result<Self> {
         let (head, tail) = machine.frame();
         out.write_all(head.as_bytes())?;
-        Ok(ReportWriter { out, machine, tail, items: 0 })
+        Ok(ReportWriter { out, machine, tail, chunks: 0 })
     }
 
     /// One file's items, as [`Machine::chunk`] joined them.
@@ -388,15 +389,15 @@ impl<W: std::io::Write> ReportWriter<W> {
             return Ok(());
         }
         if self.machine != Machine::Github {
-            self.out.write_all(if self.items == 0 { b"\n" } else { b",\n" })?;
+            self.out.write_all(if self.chunks == 0 { b"\n" } else { b",\n" })?;
         }
         self.out.write_all(chunk.as_bytes())?;
-        self.items += 1;
+        self.chunks += 1;
         Ok(())
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {
-        if self.items > 0 && self.machine != Machine::Github {
+        if self.chunks > 0 && self.machine != Machine::Github {
             let pad = " ".repeat(self.machine.depth() - 2);
             self.out.write_all(format!("\n{pad}").as_bytes())?;
         }
