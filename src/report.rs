@@ -248,28 +248,9 @@ pub fn render(d: &Diagnostic, file: &SourceFile, style: Style) -> String {
         code: format!("{}({})", d.code, crate::lint::rule(d.code).name()),
         src,
     };
-    // Wrapping (textwrap, by display width) was half the time of a report;
-    // text that surely fits comes out the same without it.
-    let wrap = !fits(&report.message, style.width) || report.help.as_deref().is_some_and(|h| !fits(h, style.width));
     let mut out = String::new();
-    style.handler().with_wrap_lines(wrap).render_report(&mut out, &report).expect("writing to a String cannot fail");
+    style.handler().render_report(&mut out, &report).expect("writing to a String cannot fail");
     out
-}
-
-/// Whether wrapping `text` at `width` (less the widest indent miette puts
-/// before it, `  help: `) would change nothing: every line is shorter in
-/// bytes (no character is wider than its bytes), and none has white space
-/// that wrapping would trim or expand.
-fn fits(text: &str, width: usize) -> bool {
-    let room = width.saturating_sub(2 + 8);
-    !text.is_empty()
-        && text.split('\n').all(|line| {
-            !line.is_empty()
-                && line.len() < room
-                && !line.starts_with(char::is_whitespace)
-                && !line.ends_with(char::is_whitespace)
-                && !line.contains(['\t', '\r'])
-        })
 }
 
 /// A config file error, pointing at its line.
@@ -332,23 +313,6 @@ mod tests {
         assert!(out.lines().any(|l| l.contains(arn)), "{out}");
         assert!(out.lines().any(|l| l.contains(&format!("oss://{host}/<bucket>/logs/)"))), "{out}");
         assert!(out.lines().all(|l| l.chars().count() <= 100), "{out}");
-        // Short enough: drawn without the wrapper, as the wrapper draws it.
-        let short = mca007_broad_default_role::META.diagnostic(0..6, "short").help("short help");
-        assert!(fits("short", 100) && !fits(&"x".repeat(95), 100) && !fits(" indented", 100));
-        let wrapped = Style::plain().handler().with_wrap_lines(true);
-        let report = |d: &Diagnostic| Report {
-            message: d.message.clone(),
-            label: d.label.clone(),
-            help: d.help.clone(),
-            severity: d.severity,
-            code: format!("{}", d.code),
-            src: Window::new(&file, d.span.clone()),
-        };
-        let mut by_wrapper = String::new();
-        wrapped.render_report(&mut by_wrapper, &report(&short)).unwrap();
-        let mut without = String::new();
-        Style::plain().handler().with_wrap_lines(false).render_report(&mut without, &report(&short)).unwrap();
-        assert_eq!(by_wrapper, without);
     }
 
     #[test]
