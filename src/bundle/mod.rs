@@ -192,13 +192,8 @@ pub fn contribution(a: &Analysis) -> Contribution {
 /// error, unscoped permission or oversized policy is an error, and then no
 /// bundle is produced.
 pub fn build(analyses: &[Analysis]) -> Result<Bundle, Vec<BundleError>> {
-    assemble(analyses.iter().map(contribution).collect())
-}
-
-/// Merges the files' contributions (in the order given) into the bundle.
-pub fn assemble(parts: Vec<Contribution>) -> Result<Bundle, Vec<BundleError>> {
     let mut assembler = Assembler::default();
-    parts.into_iter().for_each(|p| assembler.add(p));
+    analyses.iter().for_each(|a| assembler.add(contribution(a)));
     assembler.finish()
 }
 
@@ -327,31 +322,18 @@ impl Bundle {
                 .collect(),
             dual_signature: &self.dual_signature,
         };
-        let policies = || {
-            let mut out = Vec::new();
-            for r in &self.roles {
-                if let (Some(path), Some(doc)) = (r.trust_path(), &r.trust) {
-                    out.push((path, pretty(doc)));
-                }
-                out.extend(r.permission_paths().into_iter().zip(r.permissions.iter().map(pretty)));
+        files.insert("manifest.json".to_string(), pretty(&manifest));
+        for r in &self.roles {
+            if let (Some(path), Some(doc)) = (r.trust_path(), &r.trust) {
+                files.insert(path, pretty(doc));
             }
-            out
-        };
-        // The renderings are independent: each on its own core.
-        let ((manifest, policies), (tf, (sh, md))) = rayon::join(
-            || rayon::join(|| pretty(&manifest), policies),
-            || {
-                rayon::join(
-                    || terraform::main_tf(self),
-                    || rayon::join(|| script::aliyun_cli(self), || setup::setup_md(self)),
-                )
-            },
-        );
-        files.insert("manifest.json".to_string(), manifest);
-        files.extend(policies);
-        files.insert("terraform/main.tf".to_string(), tf);
-        files.insert("aliyun-cli.sh".to_string(), sh);
-        files.insert("SETUP.md".to_string(), md);
+            for (path, doc) in r.permission_paths().into_iter().zip(&r.permissions) {
+                files.insert(path, pretty(doc));
+            }
+        }
+        files.insert("terraform/main.tf".to_string(), terraform::main_tf(self));
+        files.insert("aliyun-cli.sh".to_string(), script::aliyun_cli(self));
+        files.insert("SETUP.md".to_string(), setup::setup_md(self));
         files
     }
 }
