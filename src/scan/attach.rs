@@ -87,7 +87,7 @@ impl<'a> Scanner<'a> {
                 _ => {
                     if t.kind == TokenKind::String && runaway.is_none() {
                         let body = &self.text.as_bytes()[t.range()];
-                        if let Some(nl) = body.iter().rposition(|&b| b == b'\n') {
+                        if let Some(nl) = memchr::memrchr(b'\n', body) {
                             multiline_string = multiline_string.or(Some(t));
                             if body[..nl].contains(&b';') {
                                 runaway = Some(t);

@@ -26,7 +26,7 @@ impl ClauseReader<'_> {
         is_kw(self.text, self.sig.get(i), k)
     }
 
-    fn punct(&self, i: usize, c: &str) -> bool {
+    fn punct(&self, i: usize, c: u8) -> bool {
         is_punct(self.text, self.sig.get(i), c)
     }
 
@@ -84,9 +84,9 @@ impl ClauseReader<'_> {
         while let Some(t) = self.sig.get(i).copied() {
             i = if t.kind == TokenKind::Semicolon {
                 break;
-            } else if self.punct(i, "(") {
+            } else if self.punct(i, b'(') {
                 self.skip_group(i)?
-            } else if self.punct(i, ")") {
+            } else if self.punct(i, b')') {
                 return Err(syntax(t.range(), "unbalanced parentheses: `)` without a matching `(`")
                     .label("nothing to close")
                     .help("remove this `)` or add the missing `(`"));
@@ -194,10 +194,10 @@ impl ClauseReader<'_> {
         let mut opens = Vec::new();
         let mut j = i;
         while j < self.sig.len() {
-            if self.punct(j, "(") {
+            if self.punct(j, b'(') {
                 depth += 1;
                 opens.push(j);
-            } else if self.punct(j, ")") {
+            } else if self.punct(j, b')') {
                 depth -= 1;
                 opens.pop();
                 if depth == 0 {
@@ -216,13 +216,13 @@ impl ClauseReader<'_> {
 
     /// Reads `( 'k'='v', … )` with `(` expected at `open`.
     fn property_list(&mut self, start: usize, open: usize, what: &str) -> Result<(PropertyList, usize), SyntaxError> {
-        if !self.punct(open, "(") {
+        if !self.punct(open, b'(') {
             return Err(syntax(self.at(open), format!("expected `(` after {what}, found {}", self.show(open)))
                 .help(format!("write {what} ('key'='value', …)")));
         }
         let mut entries: Vec<Property> = Vec::new();
         let mut i = open + 1;
-        if self.punct(i, ")") {
+        if self.punct(i, b')') {
             return Ok((PropertyList { start, open: self.sig[open].start, close: self.sig[i].start, entries }, i + 1));
         }
         loop {
@@ -230,7 +230,7 @@ impl ClauseReader<'_> {
                 Some(t) if t.kind == TokenKind::String => {
                     Literal { span: t.range(), value: unquote(&self.text[t.range()]) }
                 }
-                Some(t) if self.punct(i, ")") && !entries.is_empty() => {
+                Some(t) if self.punct(i, b')') && !entries.is_empty() => {
                     return Err(syntax(t.range(), format!("trailing comma in {what}"))
                         .label("expected another 'key'='value' before `)`")
                         .help("remove the last comma"));
@@ -246,7 +246,7 @@ impl ClauseReader<'_> {
                     return Err(self.template_help(i, d, "write 'key'='value' with the key in quotes"));
                 }
             };
-            if !self.punct(i + 1, "=") {
+            if !self.punct(i + 1, b'=') {
                 return Err(syntax(
                     self.at(i + 1),
                     format!("expected `=` after the property name, found {}", self.show(i + 1)),
@@ -263,10 +263,10 @@ impl ClauseReader<'_> {
                 }
             };
             i += 3;
-            if self.punct(i, ",") {
+            if self.punct(i, b',') {
                 entries.push(Property { key, value, comma: Some(self.sig[i].start) });
                 i += 1;
-            } else if self.punct(i, ")") {
+            } else if self.punct(i, b')') {
                 entries.push(Property { key, value, comma: None });
                 let list = PropertyList { start, open: self.sig[open].start, close: self.sig[i].start, entries };
                 return Ok((list, i + 1));
@@ -288,7 +288,7 @@ impl ClauseReader<'_> {
     /// Documentation templates (`[optional]`, `<placeholder>`, `...`) get a
     /// help that says so.
     fn template_help(&self, i: usize, d: SyntaxError, otherwise: &str) -> SyntaxError {
-        if self.punct(i, "[") || self.punct(i, "<") || self.punct(i, ".") {
+        if self.punct(i, b'[') || self.punct(i, b'<') || self.punct(i, b'.') {
             d.help("this looks like a documentation template: replace the [optional], <placeholder> and ... parts with real values")
         } else {
             d.help(otherwise.to_string())

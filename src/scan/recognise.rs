@@ -13,11 +13,13 @@ pub(super) fn first_words(text: &str, sig: &[Token]) -> String {
 }
 
 pub(super) fn is_kw(text: &str, t: Option<&Token>, kw: &str) -> bool {
-    matches!(t, Some(t) if t.kind == TokenKind::Word && text[t.range()].eq_ignore_ascii_case(kw))
+    matches!(t, Some(t) if t.kind == TokenKind::Word && text.as_bytes()[t.range()].eq_ignore_ascii_case(kw.as_bytes()))
 }
 
-pub(super) fn is_punct(text: &str, t: Option<&Token>, c: &str) -> bool {
-    matches!(t, Some(t) if t.kind == TokenKind::Punct && &text[t.range()] == c)
+/// A punctuation token is one ASCII byte (every byte of a non-ASCII
+/// character belongs to a word).
+pub(super) fn is_punct(text: &str, t: Option<&Token>, c: u8) -> bool {
+    matches!(t, Some(t) if t.kind == TokenKind::Punct && text.as_bytes()[t.start] == c)
 }
 
 /// Recognises one statement from its significant tokens.
@@ -119,13 +121,13 @@ fn inserts(text: &str, sig: &[Token]) -> Vec<Write> {
 /// Skips `IF NOT EXISTS` and the `[…]` brackets documentation templates put
 /// around it.
 fn skip_if_not_exists(text: &str, sig: &[Token], mut i: usize) -> usize {
-    let bracket = is_punct(text, sig.get(i), "[");
+    let bracket = is_punct(text, sig.get(i), b'[');
     if bracket {
         i += 1;
     }
     if is_kw(text, sig.get(i), "IF") && is_kw(text, sig.get(i + 1), "NOT") && is_kw(text, sig.get(i + 2), "EXISTS") {
         i += 3;
-        if bracket && is_punct(text, sig.get(i), "]") {
+        if bracket && is_punct(text, sig.get(i), b']') {
             i += 1;
         }
         return i;
@@ -140,8 +142,8 @@ pub(super) fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, u
         return (None, i);
     };
     let mut j = i;
-    if is_punct(text, Some(first), "<") {
-        while j < sig.len() && !is_punct(text, sig.get(j), ">") && sig[j].kind != TokenKind::Semicolon {
+    if is_punct(text, Some(first), b'<') {
+        while j < sig.len() && !is_punct(text, sig.get(j), b'>') && sig[j].kind != TokenKind::Semicolon {
             j += 1;
         }
         if j == sig.len() || sig[j].kind == TokenKind::Semicolon {
@@ -154,7 +156,7 @@ pub(super) fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, u
                 Some(t) if matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent) => j += 1,
                 _ => break,
             }
-            if is_punct(text, sig.get(j), ".") {
+            if is_punct(text, sig.get(j), b'.') {
                 j += 1;
             } else {
                 break;
@@ -165,7 +167,7 @@ pub(super) fn read_name(text: &str, sig: &[Token], i: usize) -> (Option<Name>, u
         }
     }
     let span = first.start..sig[j - 1].end;
-    if is_punct(text, Some(first), "<") {
+    if is_punct(text, Some(first), b'<') {
         return (Some(Name { text: text[span.clone()].to_string(), span }), j);
     }
     // Most names are written without backquotes or spaces: one copy.

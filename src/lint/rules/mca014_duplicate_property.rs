@@ -19,6 +19,7 @@
 use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 pub const META: Meta = Meta { code: Code("MCA014"), name: "duplicate-property", severity: Severity::Error, fixable: false };
@@ -29,12 +30,14 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         let c = &stmt.clauses;
         for list in [&c.serde_properties, &c.tbl_properties, &c.properties].into_iter().flatten() {
             // Keys are case-insensitive.
-            let mut first: HashMap<String, usize> = HashMap::new();
+            let mut first: HashMap<String, &Range<usize>> = HashMap::with_capacity(list.entries.len());
             for p in &list.entries {
-                let line = ctx.analysis.source.line(p.key.span.start);
-                match first.get(&p.key.value.to_ascii_lowercase()) {
-                    Some(&first_line) => out.push(diagnostic(&p.key.span, &p.key.value, first_line)),
-                    None => _ = first.insert(p.key.value.to_ascii_lowercase(), line),
+                match first.entry(p.key.value.to_ascii_lowercase()) {
+                    Entry::Occupied(e) => {
+                        let first_line = ctx.analysis.source.line(e.get().start);
+                        out.push(diagnostic(&p.key.span, &p.key.value, first_line))
+                    }
+                    Entry::Vacant(e) => _ = e.insert(&p.key.span),
                 }
             }
         }
