@@ -187,25 +187,55 @@ pub fn read(input: &Input, legacy: TextEncoding) -> Result<Decoded, String> {
 /// the original's permissions. A symlink is followed: its target is
 /// rewritten and the link stays.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
-    let target = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let meta = std::fs::metadata(&target).map_err(|e| format!("{}: {e}", path.display()))?;
-    if meta.permissions().readonly() {
-        return Err(format!("{}: the file is read-only; it was left untouched", path.display()));
-    }
-    replace(path, &target, contents, meta.permissions())
+    stage_replacement(path, contents)?.commit()
 }
 
 /// Creates or replaces a file atomically (parent directories included). A
 /// new file gets mode 0644, or 0755 when `executable`; an existing one keeps
 /// its permissions.
 pub fn write_new_or_replace(path: &Path, contents: &str, executable: bool) -> Result<(), String> {
+    stage(path, contents, executable)?.commit()
+}
+
+/// A file's new contents, written and flushed to disk beside it but not yet
+/// in its place: [`commit`](Staged::commit) renames it over the target;
+/// dropping it removes the temporary file and leaves the target as it was.
+/// Staging every file of a set before committing any means a failure
+/// leaves the whole set untouched.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    target: PathBuf,
+    shown: PathBuf,
+}
+
+impl Staged {
+    /// Puts the new contents in place (a rename: atomic per file).
+    pub fn commit(self) -> Result<(), String> {
+        let shown = self.shown;
+        self.tmp.persist(&self.target).map_err(|e| write_failure(&shown, e.error))?;
+        Ok(())
+    }
+}
+
+/// [`write_new_or_replace`] up to the rename.
+pub fn stage(path: &Path, contents: &str, executable: bool) -> Result<Staged, String> {
     if path.exists() {
-        return write_atomic(path, contents.as_bytes());
+        return stage_replacement(path, contents.as_bytes());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
     let permissions = new_file_permissions(executable);
-    replace(path, path, contents.as_bytes(), permissions)
+    stage_in(path, path, contents.as_bytes(), permissions)
+}
+
+/// [`write_atomic`] up to the rename.
+fn stage_replacement(path: &Path, contents: &[u8]) -> Result<Staged, String> {
+    let target = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let meta = std::fs::metadata(&target).map_err(|e| format!("{}: {e}", path.display()))?;
+    if meta.permissions().readonly() {
+        return Err(format!("{}: the file is read-only; it was left untouched", path.display()));
+    }
+    stage_in(path, &target, contents, meta.permissions())
 }
 
 #[cfg(unix)]
@@ -219,15 +249,18 @@ fn new_file_permissions(_: bool) -> std::fs::Permissions {
     std::fs::metadata(".").map(|m| m.permissions()).expect("the current directory has metadata")
 }
 
-fn replace(shown: &Path, target: &Path, contents: &[u8], permissions: std::fs::Permissions) -> Result<(), String> {
+fn stage_in(shown: &Path, target: &Path, contents: &[u8], permissions: std::fs::Permissions) -> Result<Staged, String> {
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let fail = |e: std::io::Error| format!("{}: cannot write: {e}; the file was left untouched", shown.display());
+    let fail = |e: std::io::Error| write_failure(shown, e);
     let mut tmp = tempfile::Builder::new().prefix(".mcaccess-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
     tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().set_permissions(permissions).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(target).map_err(|e| fail(e.error))?;
-    Ok(())
+    Ok(Staged { tmp, target: target.to_path_buf(), shown: shown.to_path_buf() })
+}
+
+fn write_failure(shown: &Path, e: std::io::Error) -> String {
+    format!("{}: cannot write: {e}; the file was left untouched", shown.display())
 }
 
 #[cfg(test)]

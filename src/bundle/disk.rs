@@ -27,16 +27,23 @@ pub fn compare(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
     differences
 }
 
-/// Writes the bundle; returns (files written, files removed).
+/// Writes the bundle; returns (files written, files removed). Every changed
+/// file is staged (written and flushed beside its target) before any is
+/// renamed into place, so a failure while writing leaves `DIR` as it was.
+/// Files are staged in parallel: creating a file is most of the cost.
 pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usize), String> {
-    let mut written = 0;
-    for (path, content) in files {
-        let target = out.join(path);
-        if std::fs::read_to_string(&target).is_ok_and(|old| old == *content) {
-            continue;
-        }
-        files::write_new_or_replace(&target, content, path.ends_with(".sh"))?;
-        written += 1;
+    use rayon::prelude::*;
+    let changed: Vec<(&String, &String)> = files
+        .par_iter()
+        .filter(|(path, content)| std::fs::read_to_string(out.join(path)).map_or(true, |old| old != **content))
+        .collect();
+    let staged = changed
+        .par_iter()
+        .map(|(path, content)| files::stage(&out.join(path), content, path.ends_with(".sh")))
+        .collect::<Result<Vec<_>, String>>()?;
+    let written = staged.len();
+    for file in staged {
+        file.commit()?;
     }
     let stale = stale(out, files);
     for path in &stale {
@@ -80,4 +87,50 @@ fn managed_files(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(files: &[(&str, &str)]) -> BTreeMap<String, String> {
+        files.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failure_while_writing_leaves_the_directory_as_it_was() {
+        let d = tempfile::tempdir().unwrap();
+        let first = bundle(&[("SETUP.md", "old\n"), ("manifest.json", "{}\n")]);
+        assert_eq!(write(d.path(), &first), Ok((2, 0)));
+        // A file where the roles directory has to go.
+        std::fs::write(d.path().join("roles"), "in the way\n").unwrap();
+        let second = bundle(&[
+            ("SETUP.md", "new\n"),
+            ("manifest.json", "{\"roles\":[]}\n"),
+            ("roles/1/r/trust-policy.json", "{}\n"),
+        ]);
+        let err = write(d.path(), &second).unwrap_err();
+        assert!(err.contains("roles"), "{err}");
+        assert_eq!(std::fs::read_to_string(d.path().join("SETUP.md")).unwrap(), "old\n");
+        assert_eq!(std::fs::read_to_string(d.path().join("manifest.json")).unwrap(), "{}\n");
+        assert_eq!(names(d.path()), ["SETUP.md", "manifest.json", "roles"], "no temporary file is left");
+    }
+
+    #[test]
+    fn only_changed_files_are_written_and_unused_ones_removed() {
+        let d = tempfile::tempdir().unwrap();
+        let first = bundle(&[("SETUP.md", "a\n"), ("manifest.json", "{}\n"), ("roles/1/r/trust-policy.json", "{}\n")]);
+        assert_eq!(write(d.path(), &first), Ok((3, 0)));
+        let second = bundle(&[("SETUP.md", "b\n"), ("manifest.json", "{}\n")]);
+        assert_eq!(write(d.path(), &second), Ok((1, 1)));
+        assert_eq!(std::fs::read_to_string(d.path().join("SETUP.md")).unwrap(), "b\n");
+        assert_eq!(names(d.path()), ["SETUP.md", "manifest.json"], "the emptied role directories go too");
+    }
 }

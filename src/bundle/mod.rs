@@ -236,9 +236,13 @@ impl Assembler {
     /// The bundle; any file error, resolution error, unscoped permission or
     /// oversized policy is an error, and then there is no bundle.
     pub fn finish(self) -> Result<Bundle, Vec<BundleError>> {
+        use rayon::prelude::*;
         let (mut errors, mut out) = (self.errors, Vec::new());
-        for acc in self.roles.into_values() {
-            match finish_role(acc) {
+        // Roles are finished in parallel, and kept in ARN order.
+        let accs: Vec<Acc> = self.roles.into_values().collect();
+        let finished: Vec<_> = accs.into_par_iter().map(finish_role).collect();
+        for role in finished {
+            match role {
                 Ok(role) => out.push(role),
                 Err(e) => errors.push(*e),
             }
@@ -303,10 +307,28 @@ struct ManifestRole<'a> {
 }
 
 impl Bundle {
-    /// Every file of the bundle: relative path → content.
+    /// Every file of the bundle: relative path → content. The large files
+    /// are rendered in parallel.
     pub fn files(&self) -> BTreeMap<String, String> {
-        let mut files = BTreeMap::new();
-        let manifest = Manifest {
+        let ((manifest, policies), (main_tf, (cli, setup))) = rayon::join(
+            || rayon::join(|| pretty(&self.manifest()), || self.policy_files()),
+            || {
+                rayon::join(
+                    || terraform::main_tf(self),
+                    || rayon::join(|| script::aliyun_cli(self), || setup::setup_md(self)),
+                )
+            },
+        );
+        let mut files: BTreeMap<String, String> = policies.into_iter().collect();
+        files.insert("manifest.json".to_string(), manifest);
+        files.insert("terraform/main.tf".to_string(), main_tf);
+        files.insert("aliyun-cli.sh".to_string(), cli);
+        files.insert("SETUP.md".to_string(), setup);
+        files
+    }
+
+    fn manifest(&self) -> Manifest<'_> {
+        Manifest {
             roles: self
                 .roles
                 .iter()
@@ -321,19 +343,20 @@ impl Bundle {
                 })
                 .collect(),
             dual_signature: &self.dual_signature,
-        };
-        files.insert("manifest.json".to_string(), pretty(&manifest));
+        }
+    }
+
+    /// Each role's trust and permission policies: path → document.
+    fn policy_files(&self) -> Vec<(String, String)> {
+        let mut files = Vec::new();
         for r in &self.roles {
             if let (Some(path), Some(doc)) = (r.trust_path(), &r.trust) {
-                files.insert(path, pretty(doc));
+                files.push((path, pretty(doc)));
             }
             for (path, doc) in r.permission_paths().into_iter().zip(&r.permissions) {
-                files.insert(path, pretty(doc));
+                files.push((path, pretty(doc)));
             }
         }
-        files.insert("terraform/main.tf".to_string(), terraform::main_tf(self));
-        files.insert("aliyun-cli.sh".to_string(), script::aliyun_cli(self));
-        files.insert("SETUP.md".to_string(), setup::setup_md(self));
         files
     }
 }
