@@ -13,7 +13,7 @@ impl Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -21,7 +21,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     pub fn range(&mut self, lo: usize, hi: usize) -> usize {
@@ -73,9 +73,9 @@ fn external(rng: &mut Rng, i: usize, out: &mut String) {
     match kind {
         0..=2 => {
             let _ = writeln!(out, "-- @access oss{role}");
-            let _ = write!(out, "CREATE EXTERNAL TABLE IF NOT EXISTS ods_csv_{i}\n");
+            let _ = writeln!(out, "CREATE EXTERNAL TABLE IF NOT EXISTS ods_csv_{i}");
             columns(rng, out);
-            let _ = write!(out, "\nPARTITIONED BY (ds STRING)\nSTORED BY 'com.aliyun.odps.CsvStorageHandler'\n");
+            let _ = writeln!(out, "\nPARTITIONED BY (ds STRING)\nSTORED BY 'com.aliyun.odps.CsvStorageHandler'");
             if rng.chance(60) {
                 out.push_str("WITH SERDEPROPERTIES (\n    'odps.text.option.delimiter'=',',\n    'odps.text.option.header.lines.count'='1'\n)\n");
             }
@@ -83,14 +83,14 @@ fn external(rng: &mut Rng, i: usize, out: &mut String) {
         }
         3..=4 => {
             let _ = writeln!(out, "-- @access oss access=read,write{role}");
-            let _ = write!(out, "create external table if not exists ods_parquet_{i}\n");
+            let _ = writeln!(out, "create external table if not exists ods_parquet_{i}");
             columns(rng, out);
             let _ = write!(out, "\npartitioned by (dt string)\nstored as parquet\nlocation '{location}'");
         }
         5 => {
             let instance = rng.below(16);
             let _ = writeln!(out, "-- @access tablestore cross-account uid=@ots-prod role=mc-ots-cap{instance}");
-            let _ = write!(out, "CREATE EXTERNAL TABLE ots_{i}\n");
+            let _ = writeln!(out, "CREATE EXTERNAL TABLE ots_{i}");
             columns(rng, out);
             let _ = write!(
                 out,
@@ -99,7 +99,7 @@ fn external(rng: &mut Rng, i: usize, out: &mut String) {
         }
         6 => {
             let _ = writeln!(out, "-- @access hologres role=aliyunodpsholorole");
-            let _ = write!(out, "CREATE EXTERNAL TABLE holo_{i}\n");
+            let _ = writeln!(out, "CREATE EXTERNAL TABLE holo_{i}");
             columns(rng, out);
             let _ = write!(
                 out,
@@ -116,7 +116,7 @@ fn external(rng: &mut Rng, i: usize, out: &mut String) {
         }
         8 => {
             let _ = writeln!(out, "-- @access oss{role}");
-            let _ = write!(out, "CREATE EXTERNAL TABLE ods_orc_{i}\n");
+            let _ = writeln!(out, "CREATE EXTERNAL TABLE ods_orc_{i}");
             columns(rng, out);
             let _ = write!(
                 out,
@@ -125,7 +125,7 @@ fn external(rng: &mut Rng, i: usize, out: &mut String) {
         }
         _ => {
             // An unannotated external table.
-            let _ = write!(out, "CREATE EXTERNAL TABLE legacy_{i}\n");
+            let _ = writeln!(out, "CREATE EXTERNAL TABLE legacy_{i}");
             columns(rng, out);
             let _ = write!(out, "\nSTORED AS TEXTFILE\nLOCATION '{location}'");
         }
@@ -137,7 +137,7 @@ fn external(rng: &mut Rng, i: usize, out: &mut String) {
 fn ordinary(rng: &mut Rng, i: usize, out: &mut String) {
     match rng.below(4) {
         0 => {
-            let _ = write!(out, "CREATE TABLE IF NOT EXISTS dwd_{i}\n");
+            let _ = writeln!(out, "CREATE TABLE IF NOT EXISTS dwd_{i}");
             columns(rng, out);
             out.push_str("\nPARTITIONED BY (ds STRING)\nLIFECYCLE 365;\n\n");
         }
