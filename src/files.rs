@@ -202,8 +202,10 @@ pub fn write_new_or_replace(path: &Path, contents: &str, executable: bool) -> Re
 /// dropping it removes the temporary file and leaves the target as it was.
 /// Staging every file of a set before committing any means a failure
 /// leaves the whole set untouched.
+/// A staged file holds its path, not an open descriptor: a bundle may
+/// stage more files than a process may hold open (256 by default on macOS).
 pub struct Staged {
-    tmp: tempfile::NamedTempFile,
+    tmp: tempfile::TempPath,
     target: PathBuf,
     shown: PathBuf,
 }
@@ -256,7 +258,7 @@ fn stage_in(shown: &Path, target: &Path, contents: &[u8], permissions: std::fs::
     tmp.write_all(contents).map_err(fail)?;
     tmp.as_file().set_permissions(permissions).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
-    Ok(Staged { tmp, target: target.to_path_buf(), shown: shown.to_path_buf() })
+    Ok(Staged { tmp: tmp.into_temp_path(), target: target.to_path_buf(), shown: shown.to_path_buf() })
 }
 
 fn write_failure(shown: &Path, e: std::io::Error) -> String {

@@ -456,6 +456,28 @@ fn bundle_errors_write_nothing() {
     assert!(!d.path().join("out").exists());
 }
 
+/// A bundle of more files than the process may hold open: staged files
+/// hold no descriptor until they are renamed into place.
+#[cfg(unix)]
+#[test]
+fn a_bundle_of_more_files_than_open_descriptors_is_written() {
+    let files: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            let text = format!(
+                "-- @maxcompute owner=5678901234567890\n-- @access oss role=mc-r{i}\nCREATE EXTERNAL TABLE t{i} (a STRING) STORED AS parquet LOCATION 'oss://oss-cn-hangzhou-internal.aliyuncs.com/b/t{i}/';\n"
+            );
+            (format!("t{i:02}.sql"), text)
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let d = repo(&refs);
+    let script = format!("ulimit -n 40 && exec {} bundle --out out .", env!("CARGO_BIN_EXE_mcaccess"));
+    let o = std::process::Command::new("sh").arg("-c").arg(script).current_dir(d.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("40 roles → out (84 files written, 0 removed)"), "{}", stderr(&o));
+    assert!(d.path().join("out/roles/5678901234567890/mc-r39/trust-policy.json").is_file());
+}
+
 #[test]
 fn completions_and_man_page() {
     let d = tempfile::tempdir().unwrap();

@@ -40,7 +40,8 @@ pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usi
     let staged = changed
         .par_iter()
         .map(|(path, content)| files::stage(&out.join(path), content, path.ends_with(".sh")))
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|e| format!("{e}; no file in {} was changed", out.display()))?;
     let written = staged.len();
     for file in staged {
         file.commit()?;
@@ -117,7 +118,10 @@ mod tests {
             ("roles/1/r/trust-policy.json", "{}\n"),
         ]);
         let err = write(d.path(), &second).unwrap_err();
-        assert!(err.contains("roles"), "{err}");
+        assert!(
+            err.contains("roles") && err.ends_with(&format!("no file in {} was changed", d.path().display())),
+            "{err}"
+        );
         assert_eq!(std::fs::read_to_string(d.path().join("SETUP.md")).unwrap(), "old\n");
         assert_eq!(std::fs::read_to_string(d.path().join("manifest.json")).unwrap(), "{}\n");
         assert_eq!(names(d.path()), ["SETUP.md", "manifest.json", "roles"], "no temporary file is left");
