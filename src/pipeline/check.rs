@@ -28,8 +28,20 @@ use std::path::PathBuf;
 /// The findings of one document, given the repository's index of
 /// annotated tables (an editor keeps one for the workspace).
 pub fn check_document(a: &Analysis, repo: &RepoIndex, config: &Config, options: &Options, today: &str) -> Vec<Finding> {
-    let fixes = a.fixes();
-    let ctx = FileContext { analysis: a, fixes: &fixes, config, repo, today };
+    check_document_planned(a, &a.fixes(), repo, config, options, today)
+}
+
+/// As [`check_document`], given the document's fix plan (`a.fixes()`),
+/// for a caller that needs the plan too.
+pub fn check_document_planned(
+    a: &Analysis,
+    fixes: &crate::fix::FilePlan,
+    repo: &RepoIndex,
+    config: &Config,
+    options: &Options,
+    today: &str,
+) -> Vec<Finding> {
+    let ctx = FileContext { analysis: a, fixes, config, repo, today };
     lint_file(&ctx, options)
 }
 

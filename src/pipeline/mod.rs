@@ -12,7 +12,7 @@ mod fix;
 mod onboard;
 mod spool;
 
-pub use check::{CheckSummary, check, check_document, findings};
+pub use check::{CheckSummary, check, check_document, check_document_planned, findings};
 pub use fix::{FileFix, FixMode, FixOutcome, fix};
 pub use onboard::{FileAllow, FileAnnotate, InitReport, add_allow, annotate, init, survey};
 

@@ -74,7 +74,7 @@ pub fn code_actions(
     let mut out = Vec::new();
     let start = convert::offset(&a.source, range.start, ws.encoding);
     let end = convert::offset(&a.source, range.end, ws.encoding);
-    for f in ws.findings(uri, ws.repo()) {
+    for f in ws.findings_planned(a, &plan, ws.repo()) {
         let span = &f.diagnostic.span;
         if span.start > end || span.end < start {
             continue;

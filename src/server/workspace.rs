@@ -131,8 +131,19 @@ impl Workspace {
     /// `check`'s findings for an open document.
     pub fn findings(&self, uri: &Uri, repo: &RepoIndex) -> Vec<Finding> {
         let Some(doc) = self.docs.get(uri) else { return Vec::new() };
+        self.findings_planned(&doc.analysis, &doc.analysis.fixes(), repo)
+    }
+
+    /// `check`'s findings for an open document's analysis, given its fix
+    /// plan (code actions need both).
+    pub fn findings_planned(
+        &self,
+        a: &crate::Analysis,
+        fixes: &crate::fix::FilePlan,
+        repo: &RepoIndex,
+    ) -> Vec<Finding> {
         let today = crate::lint::today();
-        pipeline::check_document(&doc.analysis, repo, &self.config, &Options::default(), &today)
+        pipeline::check_document_planned(a, fixes, repo, &self.config, &Options::default(), &today)
     }
 }
 
