@@ -202,6 +202,7 @@ pub fn write_new_or_replace(path: &Path, contents: &str, executable: bool) -> Re
 /// dropping it removes the temporary file and leaves the target as it was.
 /// Staging every file of a set before committing any means a failure
 /// leaves the whole set untouched.
+///
 /// A staged file holds its path, not an open descriptor: a bundle may
 /// stage more files than a process may hold open (256 by default on macOS).
 pub struct Staged {
