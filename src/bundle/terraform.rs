@@ -155,7 +155,9 @@ pub fn main_tf(bundle: &Bundle) -> String {
     for r in &bundle.roles {
         body = body.add_blocks(role_blocks(r, multi_account));
     }
-    align_attributes(&hcl::to_string(&body.build()).expect("an HCL body serialises"))
+    // `hcl::format` writes the body as built; `hcl::to_string` would serialise
+    // it through serde into a copy first.
+    align_attributes(&hcl::format::to_string(&body.build()).expect("an HCL body formats"))
 }
 
 /// The name of the attribute a line sets (`  role_name = …`), and the
