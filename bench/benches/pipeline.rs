@@ -11,6 +11,11 @@
 //!   Hive parse-only pass and its tokenizer alone, and mcaccess's own scan +
 //!   resolve (the library, one core).
 //!
+//! After the table it prints the ratios the speed targets are stated in:
+//! `check` against sqlparser, `cat` and the in-process read; `fix --check`,
+//! `plan` and `bundle` against `check`; 20,000 files against 2,000 in time
+//! and in `check`'s peak memory.
+//!
 //! `MCACCESS_BENCH_SIZES=200,2000` picks the sizes; `MCACCESS_BENCH_RUNS`
 //! the runs per measurement.
 
@@ -152,14 +157,7 @@ fn main() {
         return Spawner::serve();
     }
     let mut spawner = Spawner::start();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "--manifest-path"])
-        .arg(root.join("Cargo.toml"))
-        .status()
-        .expect("cargo builds mcaccess");
-    assert!(status.success());
-    let bin = root.join("target/release/mcaccess");
+    let bin = build_mcaccess();
     let sizes: Vec<usize> = std::env::var("MCACCESS_BENCH_SIZES")
         .unwrap_or_else(|_| "200,2000,20000".into())
         .split(',')
@@ -170,86 +168,116 @@ fn main() {
     let _ = std::fs::remove_dir_all(&work);
     let mut rows = Vec::new();
     for &n in &sizes {
-        let dir = work.join(format!("repo-{n}"));
-        let bytes = mcaccess_bench::write_repo(&dir, n, 42).unwrap();
-        let paths = files_of(&dir);
-        let runs = if n >= 20_000 { runs.min(3) } else { runs };
-        let out = work.join(format!("bundle-{n}"));
-        let out_arg = out.to_string_lossy().to_string();
-        for (what, args) in [
-            ("mcaccess check", vec!["check", "--format", "json"]),
-            ("mcaccess fix --check", vec!["fix", "--check"]),
-            ("mcaccess bundle", vec!["bundle", "--out", out_arg.as_str()]),
-            ("mcaccess plan", vec!["plan", "--format", "json"]),
-        ] {
-            let mut times = Vec::new();
-            let mut rss = 0;
-            for _ in 0..runs {
-                let (t, r) = spawner.run(&bin, &dir, &args);
-                times.push(t);
-                rss = rss.max(r);
-            }
-            rows.push(Row { files: n, bytes, what: what.into(), time: median(times), rss_kib: Some(rss) });
-        }
-        // `bundle` above finds DIR up to date after its first run; here it
-        // writes every file into a new directory each run.
-        let (mut times, mut rss) = (Vec::new(), 0);
-        for i in 0..runs {
-            let fresh = work.join(format!("bundle-{n}-fresh-{i}")).to_string_lossy().to_string();
-            let (t, r) = spawner.run(&bin, &dir, &["bundle", "--out", fresh.as_str()]);
-            times.push(t);
-            rss = rss.max(r);
-        }
-        let what = "mcaccess bundle, writing a new DIR".into();
-        rows.push(Row { files: n, bytes, what, time: median(times), rss_kib: Some(rss) });
-        // `cat` itself, one process over every file, output discarded.
-        let relative: Vec<String> =
-            paths.iter().map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().to_string()).collect();
-        let relative: Vec<&str> = relative.iter().map(String::as_str).collect();
-        let cat = which("cat");
-        let times = (0..runs).map(|_| spawner.run(&cat, &dir, &relative).0).collect();
-        rows.push(Row { files: n, bytes, what: "cat, the command".into(), time: median(times), rss_kib: None });
-        // Baselines, in process, one thread.
-        let (t, texts) = time(runs, || paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<Vec<_>>());
-        rows.push(Row { files: n, bytes, what: "read the files in process, 1 thread".into(), time: t, rss_kib: None });
-        let dialect = sqlparser::dialect::HiveDialect {};
-        let (t, rejected) =
-            time(runs, || texts.iter().filter(|t| sqlparser::parser::Parser::parse_sql(&dialect, t).is_err()).count());
-        rows.push(Row {
-            files: n,
-            bytes,
-            what: format!("sqlparser Hive parse-only, 1 thread ({rejected} of {n} files rejected)"),
-            time: t,
-            rss_kib: None,
-        });
-        let (t, _) = time(runs, || {
-            texts
-                .iter()
-                .map(|t| sqlparser::tokenizer::Tokenizer::new(&dialect, t).tokenize().map(|v| v.len()).unwrap_or(0))
-                .sum::<usize>()
-        });
-        rows.push(Row { files: n, bytes, what: "sqlparser tokenizer only, 1 thread".into(), time: t, rss_kib: None });
-        let config = mcaccess::config::Config::load(&dir.join("mcaccess.toml")).unwrap();
-        let (t, _) = time(runs, || {
-            texts
-                .iter()
-                .map(|t| {
-                    mcaccess::analyse(mcaccess::source::SourceFile::new("f.sql", t.clone()), &config)
-                        .fixes()
-                        .changes
-                        .len()
-                })
-                .sum::<usize>()
-        });
-        rows.push(Row {
-            files: n,
-            bytes,
-            what: "mcaccess scan+resolve+fix plan (library), 1 thread".into(),
-            time: t,
-            rss_kib: None,
-        });
+        let corpus = Corpus::write(&work, n, if n >= 20_000 { runs.min(3) } else { runs });
+        rows.extend(commands(&mut spawner, &bin, &corpus, &work));
+        rows.extend(baselines(&corpus));
     }
-    // One large file: per-core throughput.
+    rows.extend(one_large_file(runs));
+    let (lines, bytes, t) = server_change(runs.max(9));
+    let what = format!("mcaccess server: a change to a {lines}-line file → its diagnostics");
+    rows.push(Row { files: 1, bytes, what, time: t, rss_kib: None });
+    print_table(&rows);
+    println!();
+    print_ratios(&rows, &sizes);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Builds the release binary the commands are measured with.
+fn build_mcaccess() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .status()
+        .expect("cargo builds mcaccess");
+    assert!(status.success());
+    root.join("target/release/mcaccess")
+}
+
+/// A generated repository and how many runs each measurement takes on it.
+struct Corpus {
+    files: usize,
+    bytes: u64,
+    dir: PathBuf,
+    paths: Vec<PathBuf>,
+    runs: usize,
+}
+
+impl Corpus {
+    fn write(work: &Path, files: usize, runs: usize) -> Corpus {
+        let dir = work.join(format!("repo-{files}"));
+        let bytes = mcaccess_bench::write_repo(&dir, files, 42).unwrap();
+        let paths = files_of(&dir);
+        Corpus { files, bytes, dir, paths, runs }
+    }
+
+    fn row(&self, what: impl Into<String>, time: Duration, rss_kib: Option<u64>) -> Row {
+        Row { files: self.files, bytes: self.bytes, what: what.into(), time, rss_kib }
+    }
+}
+
+/// The mcaccess commands as a user runs them, and `cat`, each spawned.
+fn commands(spawner: &mut Spawner, bin: &Path, c: &Corpus, work: &Path) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut measure = |what: &str, program: &Path, args: &dyn Fn(usize) -> Vec<String>, rss: bool| {
+        let (mut times, mut peak) = (Vec::new(), 0);
+        for i in 0..c.runs {
+            let args = args(i);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (t, r) = spawner.run(program, &c.dir, &args);
+            times.push(t);
+            peak = peak.max(r);
+        }
+        rows.push(c.row(what, median(times), rss.then_some(peak)));
+    };
+    let fixed = |args: &'static [&'static str]| move |_| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    let out = work.join(format!("bundle-{}", c.files)).to_string_lossy().to_string();
+    measure("mcaccess check", bin, &fixed(&["check", "--format", "json"]), true);
+    measure("mcaccess fix --check", bin, &fixed(&["fix", "--check"]), true);
+    // Into one DIR, which is up to date after the first run.
+    measure("mcaccess bundle", bin, &|_| vec!["bundle".into(), "--out".into(), out.clone()], true);
+    measure("mcaccess plan", bin, &fixed(&["plan", "--format", "json"]), true);
+    // Into a new DIR each run: every file is written.
+    let fresh = |i| {
+        let dir = work.join(format!("bundle-{}-fresh-{i}", c.files));
+        vec!["bundle".into(), "--out".into(), dir.to_string_lossy().to_string()]
+    };
+    measure("mcaccess bundle, writing a new DIR", bin, &fresh, true);
+    // `cat` itself, one process over every file, output discarded.
+    let relative: Vec<String> =
+        c.paths.iter().map(|p| p.strip_prefix(&c.dir).unwrap().to_string_lossy().to_string()).collect();
+    measure("cat, the command", &which("cat"), &|_| relative.clone(), false);
+    rows
+}
+
+/// Baselines in this process, one thread, on texts already in memory.
+fn baselines(c: &Corpus) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let (t, texts) = time(c.runs, || c.paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<Vec<_>>());
+    rows.push(c.row("read the files in process, 1 thread", t, None));
+    let dialect = sqlparser::dialect::HiveDialect {};
+    let (t, rejected) =
+        time(c.runs, || texts.iter().filter(|t| sqlparser::parser::Parser::parse_sql(&dialect, t).is_err()).count());
+    let n = c.files;
+    rows.push(c.row(format!("sqlparser Hive parse-only, 1 thread ({rejected} of {n} files rejected)"), t, None));
+    let (t, _) = time(c.runs, || {
+        texts
+            .iter()
+            .map(|t| sqlparser::tokenizer::Tokenizer::new(&dialect, t).tokenize().map(|v| v.len()).unwrap_or(0))
+            .sum::<usize>()
+    });
+    rows.push(c.row("sqlparser tokenizer only, 1 thread", t, None));
+    let config = mcaccess::config::Config::load(&c.dir.join("mcaccess.toml")).unwrap();
+    let (t, _) = time(c.runs, || {
+        let analyse = |t: &String| mcaccess::analyse(mcaccess::source::SourceFile::new("f.sql", t.clone()), &config);
+        texts.iter().map(|t| analyse(t).fixes().changes.len()).sum::<usize>()
+    });
+    rows.push(c.row("mcaccess scan+resolve+fix plan (library), 1 thread", t, None));
+    rows
+}
+
+/// One large file: per-core throughput, mcaccess's and sqlparser's tokenizer.
+fn one_large_file(runs: usize) -> Vec<Row> {
     let big: String = {
         let mut rng = mcaccess_bench::Rng::new(7);
         let mut s = String::new();
@@ -260,40 +288,23 @@ fn main() {
         }
         s
     };
+    let row = |what: &str, time| Row { files: 1, bytes: big.len() as u64, what: what.into(), time, rss_kib: None };
     let config = mcaccess::config::Config::default();
     let (t, _) = time(runs, || {
         mcaccess::analyse(mcaccess::source::SourceFile::new("big.sql", big.clone()), &config).fixes().changes.len()
     });
-    rows.push(Row {
-        files: 1,
-        bytes: big.len() as u64,
-        what: "mcaccess scan+resolve+fix plan, one 10 MB file, 1 thread".into(),
-        time: t,
-        rss_kib: None,
-    });
+    let mut rows = vec![row("mcaccess scan+resolve+fix plan, one 10 MB file, 1 thread", t)];
     let dialect = sqlparser::dialect::HiveDialect {};
     let (t, _) =
         time(runs, || sqlparser::tokenizer::Tokenizer::new(&dialect, &big).tokenize().map(|v| v.len()).unwrap_or(0));
-    rows.push(Row {
-        files: 1,
-        bytes: big.len() as u64,
-        what: "sqlparser tokenizer, one 10 MB file, 1 thread".into(),
-        time: t,
-        rss_kib: None,
-    });
+    rows.push(row("sqlparser tokenizer, one 10 MB file, 1 thread", t));
+    rows
+}
 
-    let (lines, bytes, t) = server_change(runs.max(9));
-    rows.push(Row {
-        files: 1,
-        bytes,
-        what: format!("mcaccess server: a change to a {lines}-line file → its diagnostics"),
-        time: t,
-        rss_kib: None,
-    });
-
+fn print_table(rows: &[Row]) {
     println!("| files | MB | what | time | MB/s | files/s | peak RSS |");
     println!("|---:|---:|---|---:|---:|---:|---:|");
-    for r in &rows {
+    for r in rows {
         println!(
             "| {} | {:.1} | {} | {:.3} s | {:.0} | {:.0} | {} |",
             r.files,
@@ -305,18 +316,17 @@ fn main() {
             r.rss_kib.map_or("".into(), |k| format!("{:.0} MB", k as f64 / 1024.0))
         );
     }
-    // The ratios the targets are stated in.
-    let find = |n: usize, what: &str| {
-        rows.iter().find(|r| r.files == n && r.what.starts_with(what)).map(|r| r.time.as_secs_f64())
-    };
-    println!();
-    for &n in &sizes {
-        if let (Some(check), Some(sp), Some(read), Some(cat)) = (
-            find(n, "mcaccess check"),
-            find(n, "sqlparser Hive"),
-            find(n, "read the files"),
-            find(n, "cat, the command"),
-        ) {
+}
+
+/// The ratios the speed targets are stated in.
+fn print_ratios(rows: &[Row], sizes: &[usize]) {
+    let row = |n: usize, what: &str| rows.iter().find(|r| r.files == n && r.what.starts_with(what));
+    let find = |n: usize, what: &str| row(n, what).map(|r| r.time.as_secs_f64());
+    for &n in sizes {
+        let Some(check) = find(n, "mcaccess check") else { continue };
+        if let (Some(sp), Some(read), Some(cat)) =
+            (find(n, "sqlparser Hive"), find(n, "read the files"), find(n, "cat, the command"))
+        {
             println!(
                 "{n} files: check is {:.1}x faster than sqlparser's parse-only pass, {:.1}x the time of `cat`, {:.1}x the time of reading the files in process",
                 sp / check,
@@ -324,11 +334,21 @@ fn main() {
                 check / read
             );
         }
+        let others = ["mcaccess fix --check", "mcaccess plan", "mcaccess bundle", "mcaccess bundle, writing a new DIR"];
+        let of_check: Vec<String> = others
+            .iter()
+            .filter_map(|what| rows.iter().find(|r| r.files == n && r.what == *what))
+            .map(|r| format!("{} {:.2}x", r.what.trim_start_matches("mcaccess "), r.time.as_secs_f64() / check))
+            .collect();
+        println!("{n} files, the time of check: {}", of_check.join(", "));
     }
     if let (Some(a), Some(b)) = (find(2000, "mcaccess check"), find(20000, "mcaccess check")) {
         println!("check, 20,000 / 2,000 files: {:.1}x the time (linear would be 10x)", b / a);
     }
-    let _ = std::fs::remove_dir_all(&work);
+    let rss = |n: usize| row(n, "mcaccess check").and_then(|r| r.rss_kib);
+    if let (Some(a), Some(b)) = (rss(2000), rss(20000)) {
+        println!("check, 20,000 / 2,000 files: {:.2}x the peak memory (at most 2x)", b as f64 / a as f64);
+    }
 }
 
 /// The language server in process: the time from a `didChange` of a
