@@ -3,7 +3,7 @@
 //! SQL: every byte outside an edit is kept.
 //!
 //! For each statement, [`placement`] decides where the rolearn goes before
-//! any edit is made; [`layout`] then writes the edits in the file's own
+//! any edit is made; `layout` then writes the edits in the file's own
 //! layout. What is wrong is a typed [`RolearnProblem`]; the lint rules word
 //! it, so `check` reports exactly what `fix` changes.
 

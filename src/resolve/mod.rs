@@ -2,7 +2,7 @@
 //! statement (SPEC §3): owner, data account, role name and ARN, trust policy
 //! and least-privilege permissions.
 //!
-//! Each decision is one function below, in the order [`plan_statement`]
+//! Each decision is one function below, in the order `plan_statement`
 //! takes them, and documents its precedence. What cannot be resolved is a
 //! typed [`ResolveError`]; the lint rules word it.
 

@@ -1,8 +1,8 @@
 //! Scan stage: source text → annotations and statements with byte spans.
 //!
-//! The [`lexer`] tiles the file into tokens; [`attach`] splits them into
-//! statements at top-level `;` and attaches annotations; [`recognise`]
-//! recognises the statements of SPEC §1 and [`clauses`] records the byte
+//! The [`lexer`] tiles the file into tokens; `attach` splits them into
+//! statements at top-level `;` and attaches annotations; `recognise`
+//! recognises the statements of SPEC §1 and `clauses` records the byte
 //! range of every clause `fix`, `check`, `plan` and `bundle` need. The
 //! values they produce are in [`syntax`]. Nothing here knows about roles or
 //! policies.
