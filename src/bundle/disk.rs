@@ -33,6 +33,9 @@ pub fn compare(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
 /// Files are staged in parallel: creating a file is most of the cost.
 pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usize), String> {
     use rayon::prelude::*;
+    if out.exists() && !out.is_dir() {
+        return Err(format!("{}: not a directory; --out names the directory to write the bundle to", out.display()));
+    }
     let changed: Vec<(&String, &String)> = files
         .par_iter()
         .filter(|(path, content)| std::fs::read_to_string(out.join(path)).map_or(true, |old| old != **content))
@@ -125,6 +128,16 @@ mod tests {
         assert_eq!(std::fs::read_to_string(d.path().join("SETUP.md")).unwrap(), "old\n");
         assert_eq!(std::fs::read_to_string(d.path().join("manifest.json")).unwrap(), "{}\n");
         assert_eq!(names(d.path()), ["SETUP.md", "manifest.json", "roles"], "no temporary file is left");
+    }
+
+    #[test]
+    fn a_file_as_the_directory_is_an_error_and_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("bundle");
+        std::fs::write(&out, "mine\n").unwrap();
+        let err = write(&out, &bundle(&[("SETUP.md", "a\n")])).unwrap_err();
+        assert!(err.ends_with("not a directory; --out names the directory to write the bundle to"), "{err}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine\n");
     }
 
     #[test]
