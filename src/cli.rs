@@ -419,6 +419,10 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
             return ERROR;
         }
     };
+    if let Err(e) = crate::bundle::disk::usable(&args.out) {
+        eprintln!("error: {e}");
+        return ERROR;
+    }
     let files = bundle.files();
     let out = args.out.display();
     if args.check {

@@ -27,15 +27,21 @@ pub fn compare(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
     differences
 }
 
+/// Whether `out` can hold a bundle: a directory, or nothing yet.
+pub fn usable(out: &Path) -> Result<(), String> {
+    if out.exists() && !out.is_dir() {
+        return Err(format!("{}: not a directory; --out names the directory to write the bundle to", out.display()));
+    }
+    Ok(())
+}
+
 /// Writes the bundle; returns (files written, files removed). Every changed
 /// file is staged (written and flushed beside its target) before any is
 /// renamed into place, so a failure while writing leaves `DIR` as it was.
 /// Files are staged in parallel: creating a file is most of the cost.
 pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usize), String> {
     use rayon::prelude::*;
-    if out.exists() && !out.is_dir() {
-        return Err(format!("{}: not a directory; --out names the directory to write the bundle to", out.display()));
-    }
+    usable(out)?;
     let changed: Vec<(&String, &String)> = files
         .par_iter()
         .filter(|(path, content)| std::fs::read_to_string(out.join(path)).map_or(true, |old| old != **content))

@@ -239,8 +239,7 @@ impl Assembler {
         use rayon::prelude::*;
         let (mut errors, mut out) = (self.errors, Vec::new());
         // Roles are finished in parallel, and kept in ARN order.
-        let accs: Vec<Acc> = self.roles.into_values().collect();
-        let finished: Vec<_> = accs.into_par_iter().map(finish_role).collect();
+        let finished: Vec<_> = self.roles.into_par_iter().map(|(_, acc)| finish_role(acc)).collect();
         for role in finished {
             match role {
                 Ok(role) => out.push(role),
