@@ -188,6 +188,7 @@ fn build_mcaccess() -> PathBuf {
     let status = Command::new(env!("CARGO"))
         .args(["build", "--release", "--quiet", "--manifest-path"])
         .arg(root.join("Cargo.toml"))
+        .current_dir(&root) // so that the crate's .cargo/config.toml applies
         .status()
         .expect("cargo builds mcaccess");
     assert!(status.success());
