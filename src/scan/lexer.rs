@@ -96,10 +96,6 @@ impl Iterator for Lexer<'_> {
         if start >= self.bytes.len() {
             return None;
         }
-        if start == 0 && self.bytes.starts_with("\u{feff}".as_bytes()) {
-            self.i = 3;
-            return Some(Ok(Token { kind: TokenKind::Whitespace, start: 0, end: 3 }));
-        }
         match token_at(self.bytes, start) {
             Ok((kind, end)) => {
                 self.i = end;
@@ -123,6 +119,10 @@ fn token_at(bytes: &[u8], i: usize) -> Result<(TokenKind, usize), LexError> {
     let next = bytes.get(i + 1).copied();
     Ok(match b {
         _ if is_space_byte(b) => (TokenKind::Whitespace, skip(bytes, i, is_space_byte)),
+        b'0'..=b'9' => (TokenKind::Number, skip(bytes, i, |c| is_word_byte(c) || c == b'.')),
+        // A byte-order mark is white space, at the start only.
+        0xEF if i == 0 && bytes.starts_with("\u{feff}".as_bytes()) => (TokenKind::Whitespace, 3),
+        _ if is_word_byte(b) => (TokenKind::Word, word_end(bytes, i)),
         b'-' if next == Some(b'-') => (TokenKind::LineComment, memchr_newline(bytes, i)),
         b'/' if next == Some(b'*') => {
             return closed(find(bytes, i + 2, b"*/").map(|e| e + 2), TokenKind::BlockComment, "comment", "*/");
@@ -131,8 +131,7 @@ fn token_at(bytes: &[u8], i: usize) -> Result<(TokenKind, usize), LexError> {
         b'"' => return closed(end_of_string(bytes, i), TokenKind::String, "string", "\""),
         b'`' => return closed(end_of_backtick(bytes, i), TokenKind::QuotedIdent, "quoted name", "`"),
         b';' => (TokenKind::Semicolon, i + 1),
-        b'0'..=b'9' => (TokenKind::Number, skip(bytes, i, |c| is_word_byte(c) || c == b'.')),
-        _ if is_word_byte(b) || variable_len(bytes, i) > 0 => (TokenKind::Word, word_end(bytes, i)),
+        b'$' | b'{' if variable_len(bytes, i) > 0 => (TokenKind::Word, word_end(bytes, i)),
         _ => (TokenKind::Punct, i + 1),
     })
 }
@@ -340,6 +339,9 @@ mod tests {
         assert_tiles("\u{feff}CREATE `my``db`.t (名前 string) -- 注释\r\nLOCATION 'oss://x/中文/';\r\n");
         assert_tiles("");
         assert_tiles("${bizdate} 1e5 10L 0x1F");
+        // The mark is white space at the start, and part of a word anywhere else.
+        assert_eq!(kinds("\u{feff}SET")[..2], [(TokenKind::Whitespace, "\u{feff}"), (TokenKind::Word, "SET")]);
+        assert_eq!(kinds("a\u{feff}"), [(TokenKind::Word, "a\u{feff}")]);
     }
 
     #[test]
