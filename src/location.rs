@@ -167,7 +167,13 @@ fn parse_oss(value: &str, rest: &str) -> Location {
         Some(_) => (Some(oss_endpoint(host)), segments.next().unwrap_or("").to_string()),
         None => (None, host.to_string()),
     };
-    let mut prefix = segments.collect::<Vec<_>>().join("/");
+    let mut prefix = String::with_capacity(path.len());
+    for segment in segments {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(segment);
+    }
     if !prefix.is_empty() && path.ends_with('/') {
         prefix.push('/');
     }
@@ -177,8 +183,9 @@ fn parse_oss(value: &str, rest: &str) -> Location {
 /// `<bucket>.oss-cn-hangzhou[-internal].aliyuncs.com` and the OSS-HDFS
 /// `<bucket>.cn-hangzhou.oss-dls.aliyuncs.com`, not the plain endpoints.
 fn is_bucket_host(first: &str, rest: &str) -> bool {
-    let rest = rest.to_ascii_lowercase();
-    (rest.starts_with("oss-") && !rest.starts_with("oss-dls.")) || (rest.contains(".oss-dls.") && !is_region(first))
+    let starts = |p: &str| rest.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p));
+    let oss_dls = || rest.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b".oss-dls."));
+    (starts("oss-") && !starts("oss-dls.")) || (oss_dls() && !is_region(first))
 }
 
 impl OssLocation {

@@ -178,13 +178,10 @@ pub fn is_role_name(s: &str) -> bool {
 
 /// A region id such as `cn-hangzhou`, `ap-southeast-1`, `eu-central-1`.
 pub fn is_region(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let first = parts.next().unwrap_or("");
-    let rest: Vec<&str> = parts.collect();
+    let Some((first, rest)) = s.split_once('-') else { return false };
     first.len() == 2
         && first.bytes().all(|b| b.is_ascii_lowercase())
-        && !rest.is_empty()
-        && rest.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && rest.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".

