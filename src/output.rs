@@ -341,29 +341,104 @@ impl Machine {
 }
 
 /// Items of a pretty-printed JSON array, as they sit in it at `depth`:
-/// each pretty-printed, then indented, joined by `,` and a line break
+/// each pretty-printed at that indentation, joined by `,` and a line break
 /// (what [`ReportWriter::push`] takes).
 pub fn pretty_items<T: serde::Serialize>(items: &[T], depth: usize) -> String {
-    let (mut out, mut item) = (Vec::with_capacity(640 * items.len()), Vec::with_capacity(1024));
+    let mut out = Vec::with_capacity(640 * items.len());
     for (i, v) in items.iter().enumerate() {
         if i > 0 {
             out.extend_from_slice(b",\n");
         }
-        item.clear();
-        serde_json::to_writer_pretty(&mut item, v).expect("a report item serialises");
-        // serde's pretty output has no `\r`, and line breaks only between
-        // tokens.
-        for (n, line) in item.split(|&b| b == b'\n').enumerate() {
-            if n > 0 {
-                out.push(b'\n');
-            }
-            out.resize(out.len() + depth, b' ');
-            out.extend_from_slice(line);
-        }
+        out.resize(out.len() + depth, b' ');
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Indented { depth, level: 0, has_value: false });
+        v.serialize(&mut ser).expect("a report item serialises");
     }
     // It may wait in memory: no room to spare.
     out.shrink_to_fit();
     String::from_utf8(out).expect("serde writes UTF-8")
+}
+
+/// serde_json's pretty format (two spaces a level) with every line indented
+/// by `depth` spaces more: an item printed where it sits in the report, in
+/// one pass (printing it at depth 0 and indenting each line after was a
+/// third of the JSON report's cost).
+struct Indented {
+    depth: usize,
+    level: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn new_line<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        const SPACES: [u8; 64] = [b' '; 64];
+        let mut n = self.depth + 2 * self.level;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.new_line(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.new_line(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Writes a machine report item by item: nothing but the small frame and
