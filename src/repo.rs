@@ -114,9 +114,10 @@ impl RepoIndex {
 
     /// Adds another index's tables (files are merged in input order),
     /// copied on this thread: kept here for the whole run, the tables a
-    /// worker thread built would pin that thread's heap page by page
-    /// (glibc's per-thread arenas), a third of `check`'s memory at 20,000
-    /// files.
+    /// worker thread built would pin that thread's heap page by page. With
+    /// glibc's per-thread arenas that was a third of `check`'s memory at
+    /// 20,000 files; with mimalloc, moving them instead of copying still
+    /// adds 19 % (19.7 → 23.4 MB) for no measurable gain in time.
     pub fn merge(&mut self, other: RepoIndex) {
         let mut file: Option<(Arc<str>, Arc<str>)> = None;
         let mut copy = |t: &AnnotatedTable| {
