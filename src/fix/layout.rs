@@ -97,13 +97,18 @@ impl<'a> Layout<'a> {
     }
 
     pub(super) fn entry(&self, quote: char, arn: &str) -> String {
-        format!("{quote}{ROLEARN_KEY}{quote}={quote}{arn}{quote}")
+        // Joined, not `format!`ted: this runs for every external statement.
+        let mut buf = [0; 4];
+        let q: &str = quote.encode_utf8(&mut buf);
+        [q, ROLEARN_KEY, q, "=", q, arn, q].concat()
     }
 
     /// The rolearn value replaced, keeping its quote character.
     pub(super) fn replace_value(&self, value: &Literal, arn: &str) -> Edit {
         let quote = self.text[value.span.clone()].chars().next().unwrap_or('\'');
-        Edit { range: value.span.clone(), text: format!("{quote}{arn}{quote}") }
+        let mut buf = [0; 4];
+        let q: &str = quote.encode_utf8(&mut buf);
+        Edit { range: value.span.clone(), text: [q, arn, q].concat() }
     }
 
     /// `ROW FORMAT SERDE '<serde>' WITH SERDEPROPERTIES (…)` before STORED

@@ -157,10 +157,10 @@ fn actions(
 
 fn oss_statements(uid: &str, bucket: &str, prefix: &str, access: Access) -> Vec<policy::Statement> {
     // A LOCATION names a directory: `data` must not also grant `data2/`.
-    let dir = if prefix.is_empty() || prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") };
+    let slash = if prefix.is_empty() || prefix.ends_with('/') { "" } else { "/" };
     let objects = actions(access, &catalog::OSS_OBJECT_READ, &catalog::OSS_OBJECT_WRITE, &catalog::OSS_OBJECT_DELETE);
-    vec![
-        policy::allow(&catalog::OSS_BUCKET_READ, vec![format!("acs:oss:*:{uid}:{bucket}")]),
-        policy::allow(&objects, vec![format!("acs:oss:*:{uid}:{bucket}/{dir}*")]),
-    ]
+    // Joined, not `format!`ted: this runs for every OSS statement.
+    let bucket_arn = ["acs:oss:*:", uid, ":", bucket].concat();
+    let objects_arn = [&bucket_arn, "/", prefix, slash, "*"].concat();
+    vec![policy::allow(&catalog::OSS_BUCKET_READ, vec![bucket_arn]), policy::allow(&objects, vec![objects_arn])]
 }
