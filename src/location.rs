@@ -143,9 +143,17 @@ fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
 
 /// Splits `ak:sk@host…` into the credentials' range (relative to `value`) and
 /// the rest.
+/// `s` split around its first `b` (an ASCII byte). Locations are short: a
+/// byte loop costs less than the setup of `split_once`'s search, which was a
+/// fifth of parsing one.
+fn split_at(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|c| c == b)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 fn split_credentials<'a>(value: &str, rest: &'a str) -> (Option<Range<usize>>, &'a str) {
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
+    let authority_end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+    match rest.as_bytes()[..authority_end].iter().rposition(|&b| b == b'@') {
         Some(at) => {
             let start = value.len() - rest.len();
             (Some(start..start + at), &rest[at + 1..])
@@ -156,10 +164,10 @@ fn split_credentials<'a>(value: &str, rest: &'a str) -> (Option<Range<usize>>, &
 
 fn parse_oss(value: &str, rest: &str) -> Location {
     let (credentials, rest) = split_credentials(value, rest);
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (host, path) = split_at(rest, b'/').unwrap_or((rest, ""));
     // Repeated `/` collapse: `a//b/` is `a/b/`.
-    let mut segments = path.split('/').filter(|s| !s.is_empty()).peekable();
-    let (endpoint, bucket) = match host.split_once('.') {
+    let mut segments = path.split(|c| c == '/').filter(|s| !s.is_empty()).peekable();
+    let (endpoint, bucket) = match split_at(host, b'.') {
         // `<bucket>.oss-<region>[-internal].aliyuncs.com`: a bucket-style host.
         Some((bucket, endpoint)) if is_bucket_host(bucket, endpoint) => {
             (Some(oss_endpoint(endpoint)), bucket.to_string())
@@ -203,7 +211,8 @@ impl OssLocation {
 fn oss_endpoint(host: &str) -> Endpoint {
     let lower = host.to_ascii_lowercase();
     // oss-cn-hangzhou-internal.aliyuncs.com, oss-cn-hangzhou.aliyuncs.com
-    if let Some(first) = lower.split('.').next().and_then(|l| l.strip_prefix("oss-")) {
+    let first_label = split_at(&lower, b'.').map_or(lower.as_str(), |(first, _)| first);
+    if let Some(first) = first_label.strip_prefix("oss-") {
         let (region, internal) = match first.strip_suffix("-internal") {
             Some(r) => (r, true),
             None => (first, false),
