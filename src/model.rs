@@ -184,7 +184,9 @@ pub fn is_region(s: &str) -> bool {
     b.len() > 3
         && b[..2].iter().all(u8::is_ascii_lowercase)
         && b[2] == b'-'
-        && b[3..].split(|&c| c == b'-').all(|p| !p.is_empty() && p.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && b[3..]
+            .split(|&c| c == b'-')
+            .all(|p| !p.is_empty() && p.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".
