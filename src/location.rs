@@ -166,7 +166,7 @@ fn parse_oss(value: &str, rest: &str) -> Location {
     let (credentials, rest) = split_credentials(value, rest);
     let (host, path) = split_at(rest, b'/').unwrap_or((rest, ""));
     // Repeated `/` collapse: `a//b/` is `a/b/`.
-    let mut segments = path.split(|c| c == '/').filter(|s| !s.is_empty()).peekable();
+    let mut segments = path.split(['/']).filter(|s| !s.is_empty()).peekable();
     let (endpoint, bucket) = match split_at(host, b'.') {
         // `<bucket>.oss-<region>[-internal].aliyuncs.com`: a bucket-style host.
         Some((bucket, endpoint)) if is_bucket_host(bucket, endpoint) => {
