@@ -141,16 +141,15 @@ fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
     value.get(..scheme.len()).filter(|head| head.eq_ignore_ascii_case(scheme)).map(|_| &value[scheme.len()..])
 }
 
-/// Splits `ak:sk@host…` into the credentials' range (relative to `value`) and
-/// the rest.
 /// `s` split around its first `b` (an ASCII byte). Locations are short: a
-/// byte loop costs less than the setup of `split_once`'s search, which was a
-/// fifth of parsing one.
+/// byte loop costs less than the setup of `split_once`'s search.
 fn split_at(s: &str, b: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|c| c == b)?;
     Some((&s[..i], &s[i + 1..]))
 }
 
+/// Splits `ak:sk@host…` into the credentials' range (relative to `value`) and
+/// the rest.
 fn split_credentials<'a>(value: &str, rest: &'a str) -> (Option<Range<usize>>, &'a str) {
     let authority_end = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
     match rest.as_bytes()[..authority_end].iter().rposition(|&b| b == b'@') {
