@@ -101,13 +101,13 @@ pub fn is_templated(value: &str) -> bool {
 }
 
 pub fn parse(value: &str) -> Location {
-    if let Some(rest) = strip_scheme(value, "oss://") {
+    if let Some(rest) = strip_prefix_ignore_case(value, "oss://") {
         return parse_oss(value, rest);
     }
-    if let Some(rest) = strip_scheme(value, "tablestore://") {
+    if let Some(rest) = strip_prefix_ignore_case(value, "tablestore://") {
         return parse_tablestore(value, rest);
     }
-    if let Some(rest) = strip_scheme(value, "jdbc:")
+    if let Some(rest) = strip_prefix_ignore_case(value, "jdbc:")
         && let Some((driver, after)) = rest.split_once("://")
     {
         return parse_jdbc(value, driver, after);
@@ -136,9 +136,9 @@ fn variable_start(value: &str) -> Option<usize> {
     })
 }
 
-fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {
     // `get` rather than indexing: the cut may fall inside a character.
-    value.get(..scheme.len()).filter(|head| head.eq_ignore_ascii_case(scheme)).map(|_| &value[scheme.len()..])
+    value.get(..prefix.len()).filter(|head| head.eq_ignore_ascii_case(prefix)).map(|_| &value[prefix.len()..])
 }
 
 /// `s` split around its first `b` (an ASCII byte). Locations are short: a
@@ -190,7 +190,7 @@ fn parse_oss(value: &str, rest: &str) -> Location {
 /// `<bucket>.oss-cn-hangzhou[-internal].aliyuncs.com` and the OSS-HDFS
 /// `<bucket>.cn-hangzhou.oss-dls.aliyuncs.com`, not the plain endpoints.
 fn is_bucket_host(first: &str, rest: &str) -> bool {
-    let starts = |p: &str| rest.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p));
+    let starts = |p: &str| strip_prefix_ignore_case(rest, p).is_some();
     let oss_dls = || rest.as_bytes().windows(9).any(|w| w.eq_ignore_ascii_case(b".oss-dls."));
     (starts("oss-") && !starts("oss-dls.")) || (oss_dls() && !is_region(first))
 }
