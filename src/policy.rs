@@ -74,7 +74,7 @@ impl PolicyDocument {
 
     /// Pretty JSON, as written to files.
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a policy document always serialises")
+        crate::output::pretty(self)
     }
 
     /// Compact JSON, as RAM counts its length.

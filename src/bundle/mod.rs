@@ -361,7 +361,7 @@ impl Bundle {
 }
 
 fn pretty<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("bundle values serialise");
+    let mut s = crate::output::pretty(value);
     s.push('\n');
     s
 }
