@@ -165,6 +165,10 @@ pub fn main() -> ExitCode {
         Command::Server => return ExitCode::from(run_server()),
         command => command,
     };
+    // This thread is one of the pool's: it walks the files and hands the
+    // results on, and works on files while it waits (a pool of its own
+    // beside it left a core idle whenever it did either).
+    let _ = rayon::ThreadPoolBuilder::new().use_current_thread().build_global();
     let config = match load_config(cli.config.as_ref()) {
         Ok(c) => c,
         Err(msg) => {

@@ -90,6 +90,21 @@ fn normalise(path: &Path) -> PathBuf {
 /// `exclude` names. Each file once, in a stable order. Paths that do not
 /// exist are returned as errors.
 pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>) {
+    let mut inputs = Vec::new();
+    let errors = walk(paths, exclude, |batch| inputs.extend(batch));
+    (inputs, errors)
+}
+
+/// How many walked files are handed on at once: enough to keep a pool busy,
+/// few enough that reading starts while the walk goes on.
+pub(crate) const BATCH: usize = 64;
+
+/// As [`collect`], handing the inputs to `batch` a few at a time as the walk
+/// finds them, in the order `collect` returns them: each directory's entries
+/// are sorted by name as it is read, so the walk itself goes in component
+/// order (`a/b` before `a-b`) and nothing waits for the whole tree. Returns
+/// the errors.
+pub fn walk(paths: &[PathBuf], exclude: &Exclude, mut batch: impl FnMut(Vec<Input>)) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -105,9 +120,10 @@ pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>
             inputs.push(Input::File(p));
         }
     };
+    let mut stdin = false;
     for path in paths {
         if path.as_os_str() == "-" {
-            if !inputs.contains(&Input::Stdin) {
+            if !std::mem::replace(&mut stdin, true) {
                 inputs.push(Input::Stdin);
             }
             continue;
@@ -119,27 +135,19 @@ pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>
             Err(e) => errors.push(format!("{}: {}", path.display(), e)),
             Ok(m) if m.is_dir() => {
                 let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(path)
-                    .require_git(false)
-                    .filter_entry({
-                        let exclude = exclude.clone();
-                        move |e| !exclude.excludes(e.path())
-                    })
-                    .build()
-                    .filter_map(|entry| match entry {
-                        Ok(e) => Some(e),
-                        Err(e) => {
-                            errors.push(e.to_string());
-                            None
+                for entry in sorted_walk(path, exclude) {
+                    match entry {
+                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_sql(e.path()) => {
+                            let p = e.into_path();
+                            let key = (!single).then(|| root.join(p.strip_prefix(path).unwrap_or(&p)));
+                            push(p, key, &mut inputs);
+                            if inputs.len() >= BATCH {
+                                batch(std::mem::take(&mut inputs));
+                            }
                         }
-                    })
-                    .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && is_sql(e.path()))
-                    .map(|e| e.into_path())
-                    .collect();
-                found.sort_by_cached_key(|p| component_key(p));
-                for p in found {
-                    let key = (!single).then(|| root.join(p.strip_prefix(path).unwrap_or(&p)));
-                    push(p, key, &mut inputs);
+                        Ok(_) => {}
+                        Err(e) => errors.push(e.to_string()),
+                    }
                 }
             }
             Ok(_) => {
@@ -148,7 +156,24 @@ pub fn collect(paths: &[PathBuf], exclude: &Exclude) -> (Vec<Input>, Vec<String>
             }
         }
     }
-    (inputs, errors)
+    if !inputs.is_empty() {
+        batch(inputs);
+    }
+    errors
+}
+
+/// A walk of `dir` that honours ignore files and `exclude`, each directory's
+/// entries in byte order of their names.
+fn sorted_walk(dir: &Path, exclude: &Exclude) -> ignore::Walk {
+    let exclude = exclude.clone();
+    ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        // Only entries of one directory are compared: their whole paths
+        // differ first in their names (and, as bytes, cost no parsing of
+        // components: comparing names that way doubled the walk).
+        .sort_by_file_path(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()))
+        .filter_entry(move |e| !exclude.excludes(e.path()))
+        .build()
 }
 
 /// `path` without a leading `./`. Every path a walk of `.` yields has one:
@@ -159,15 +184,6 @@ fn strip_dot(path: PathBuf) -> PathBuf {
         Some(rest) if !rest.starts_with('/') => PathBuf::from(rest),
         _ => path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path),
     }
-}
-
-/// A path's key in component order (`a/b` before `a-b`): its bytes with the
-/// separator as the least byte, so that keys compare as one `memcmp`.
-/// Compared byte by byte, the sort took 46 M instructions at 20,000 files,
-/// on one thread before any file is read.
-fn component_key(path: &Path) -> Vec<u8> {
-    let bytes = path.as_os_str().as_encoded_bytes();
-    bytes.iter().map(|&b| if b == std::path::MAIN_SEPARATOR as u8 { 0 } else { b }).collect()
 }
 
 fn is_sql(path: &Path) -> bool {
@@ -313,7 +329,9 @@ mod tests {
     #[test]
     fn walked_files_come_in_component_order_once_each() {
         let d = tempfile::tempdir().unwrap();
-        for f in ["a-b.sql", "a/b.sql", "a/c.SQL", "z.txt", "b.sql"] {
+        // `!` sorts before `/`: whole paths in byte order would put `a!.sql`
+        // before `a/b.sql`.
+        for f in ["a-b.sql", "a/b.sql", "a/c.SQL", "z.txt", "b.sql", "a!.sql"] {
             let p = d.path().join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "").unwrap();
@@ -328,7 +346,7 @@ mod tests {
                 Input::Stdin => "-".into(),
             })
             .collect();
-        assert_eq!(names, vec!["a/b.sql", "a/c.SQL", "a-b.sql", "b.sql"]);
+        assert_eq!(names, vec!["a/b.sql", "a/c.SQL", "a!.sql", "a-b.sql", "b.sql"]);
     }
 
     #[test]

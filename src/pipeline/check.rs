@@ -97,9 +97,9 @@ impl Writes {
 /// What waits its turn beside the spooled reports: how many reports of
 /// files that write nothing come next, or a file that writes, with its
 /// input (to be read again) and its writes.
-enum Waiting<'i> {
+enum Waiting {
     Reports(usize),
-    Writes(&'i Input, Box<Writes>),
+    Writes(Input, Box<Writes>),
 }
 
 /// How a file's findings are shown (while its text is in memory).
@@ -141,8 +141,7 @@ fn check_spooled(
     let mut index = RepoIndex::default();
     let (mut waiting, mut spool) = (VecDeque::new(), Spool::new(budget));
     let mut summary = CheckSummary::default();
-    let (inputs, mut failures) = crate::files::collect(paths, &config.exclude);
-    failures.extend(super::for_each_input_streamed(&inputs, config, lint, |input, (own, linted)| {
+    summary.failures = super::for_each_input_streamed(paths, config, lint, |input, (own, linted)| {
         index.merge(own);
         summary.files += 1;
         let Linted { report, counts, writes } = linted;
@@ -151,12 +150,11 @@ fn check_spooled(
         }
         spool.push(&report, counts.0);
         match (writes, waiting.back_mut()) {
-            (Some(w), _) => waiting.push_back(Waiting::Writes(input, (*w).copied())),
+            (Some(w), _) => waiting.push_back(Waiting::Writes(input.clone(), (*w).copied())),
             (None, Some(Waiting::Reports(n))) => *n += 1,
             (None, _) => waiting.push_back(Waiting::Reports(1)),
         }
-    }));
-    summary.failures = failures;
+    });
     for w in waiting {
         match w {
             Waiting::Reports(n) => (0..n).for_each(|_| {
@@ -164,7 +162,7 @@ fn check_spooled(
                 deliver(&mut summary, sink, popped.map_err(unspooled));
             }),
             Waiting::Writes(input, w) => {
-                let done = finish((input, w), &index, config, (options, today), render, &mut spool);
+                let done = finish((&input, w), &index, config, (options, today), render, &mut spool);
                 deliver(&mut summary, sink, done);
             }
         }

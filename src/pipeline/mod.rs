@@ -21,7 +21,10 @@ use crate::diagnostic::Diagnostic;
 use crate::files::{self, Input};
 use crate::source::SourceFile;
 use crate::{Analysis, bundle, plan, repo::RepoIndex};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
 
 /// How the caller shows a diagnostic of a file (while its text is in
 /// memory).
@@ -54,52 +57,139 @@ pub fn for_each_file<T: Send>(
 }
 
 /// As [`for_each_file`], handing each result to `sink` in input order as
-/// its chunk of files is done: at most a chunk of results is held. Returns
-/// the failures.
+/// its batch of files is done: at most [`IN_FLIGHT`] batches of results
+/// are held. Returns the failures: the walk's, then the files'.
 pub fn for_each_file_streamed<T: Send>(
     paths: &[PathBuf],
     config: &Config,
     work: impl Fn(&Input, Analysis) -> T + Sync,
     mut sink: impl FnMut(T),
 ) -> Vec<String> {
-    let (inputs, mut failures) = files::collect(paths, &config.exclude);
-    failures.extend(for_each_input_streamed(&inputs, config, work, |_, t| sink(t)));
-    failures
+    for_each_input_streamed(paths, config, work, |_, t| sink(t))
 }
 
-/// As [`for_each_file_streamed`], over inputs already collected; `sink`
-/// is also handed the input (which outlives the run).
-pub fn for_each_input_streamed<'i, T: Send>(
-    inputs: &'i [Input],
+/// As [`for_each_file_streamed`]; `sink` is also handed the input.
+///
+/// The walk and the sink run on this thread while the pool works: each
+/// batch of files the walk finds is handed to the pool at once, and the
+/// batches done are handed to `sink` in order while later ones are read
+/// (on 2,000 files, waiting for the whole walk, and leaving the pool idle
+/// while the sink ran, was a fifth of `check`). At most [`IN_FLIGHT`]
+/// batches are out at once.
+pub fn for_each_input_streamed<T: Send>(
+    paths: &[PathBuf],
     config: &Config,
     work: impl Fn(&Input, Analysis) -> T + Sync,
-    mut sink: impl FnMut(&'i Input, T),
+    mut sink: impl FnMut(&Input, T),
 ) -> Vec<String> {
+    let (done, arrivals) = std::sync::mpsc::channel();
+    let mut queue = InOrder { arrivals, arrived: BTreeMap::new(), next: 0, failures: Vec::new() };
+    let mut walk_errors = Vec::new();
+    rayon::in_place_scope(|scope| {
+        let mut spawned = 0;
+        walk_errors = files::walk(paths, &config.exclude, |batch| {
+            let (done, work) = (done.clone(), &work);
+            scope.spawn(move |_| {
+                let run = std::panic::AssertUnwindSafe(|| run_batch(&batch, config, work));
+                // Sent whatever happens: the sink waits for every batch.
+                let results = std::panic::catch_unwind(run)
+                    .unwrap_or_else(|_| batch.iter().map(|input| Err(internal_error(input))).collect());
+                let _ = done.send((spawned, results, batch));
+            });
+            spawned += 1;
+            while spawned - queue.next > IN_FLIGHT || queue.ready() {
+                queue.deliver_next(&mut sink);
+            }
+        });
+        while queue.next < spawned {
+            queue.deliver_next(&mut sink);
+        }
+    });
+    walk_errors.extend(queue.failures);
+    walk_errors
+}
+
+/// How many batches of files may be in the pool's hands at once.
+const IN_FLIGHT: usize = 8;
+
+/// Batches done by the pool, in whatever order they finish, handed on in
+/// the order they were walked.
+struct InOrder<T> {
+    arrivals: Receiver<Batch<T>>,
+    arrived: BTreeMap<usize, Done<T>>,
+    next: usize,
+    failures: Vec<String>,
+}
+
+/// A batch's number in walk order, its results, and its inputs.
+type Batch<T> = (usize, Vec<Result<T, String>>, Vec<Input>);
+
+/// A batch's results, and its inputs.
+type Done<T> = (Vec<Result<T, String>>, Vec<Input>);
+
+impl<T> InOrder<T> {
+    /// Whether the next batch in order is done (without waiting).
+    fn ready(&mut self) -> bool {
+        while let Ok((i, results, inputs)) = self.arrivals.try_recv() {
+            self.arrived.insert(i, (results, inputs));
+        }
+        self.arrived.contains_key(&self.next)
+    }
+
+    /// Waits for the next batch in order and hands its results to `sink`.
+    /// On a thread of the pool, it works on files while it waits.
+    fn deliver_next(&mut self, sink: &mut impl FnMut(&Input, T)) {
+        let (results, inputs) = loop {
+            if self.ready() {
+                break self.arrived.remove(&self.next).expect("ready");
+            }
+            // Every batch is sent: its files' panics are caught.
+            let arrival = match rayon::yield_now() {
+                Some(rayon::Yield::Executed) => continue,
+                // Nothing to take yet: the other threads may split more off.
+                Some(rayon::Yield::Idle) => match self.arrivals.recv_timeout(Duration::from_micros(50)) {
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    arrival => arrival.ok(),
+                },
+                None => self.arrivals.recv().ok(),
+            };
+            let (i, results, inputs) = arrival.expect("a spawned batch reports back");
+            self.arrived.insert(i, (results, inputs));
+        };
+        self.next += 1;
+        for (input, r) in inputs.iter().zip(results) {
+            match r {
+                Ok(t) => sink(input, t),
+                Err(e) => self.failures.push(e),
+            }
+        }
+    }
+}
+
+/// Reads and analyses `inputs` in parallel: a result for each, in order.
+/// A file that cannot be read, or whose processing fails inside mcaccess,
+/// is an error for that file only.
+fn run_batch<T: Send>(
+    inputs: &[Input],
+    config: &Config,
+    work: &(impl Fn(&Input, Analysis) -> T + Sync),
+) -> Vec<Result<T, String>> {
     use rayon::prelude::*;
     let one = |input: &Input| {
         let one = || {
             let decoded = files::read(input, config.legacy_encoding)?;
             Ok(work(input, crate::analyse_decoded(input.display(), decoded, config)))
         };
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(one)).unwrap_or_else(|_| {
-            Err(format!(
-                "{}: internal error in mcaccess (see above); this file was skipped and left untouched — please report it",
-                input.display()
-            ))
-        })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(one)).unwrap_or_else(|_| Err(internal_error(input)))
     };
-    let mut failures = Vec::new();
-    let chunk = 256 * rayon::current_num_threads();
-    for inputs in inputs.chunks(chunk) {
-        let results: Vec<Result<T, String>> = inputs.par_iter().map(one).collect();
-        for (input, r) in inputs.iter().zip(results) {
-            match r {
-                Ok(t) => sink(input, t),
-                Err(e) => failures.push(e),
-            }
-        }
-    }
-    failures
+    inputs.par_iter().map(one).collect()
+}
+
+fn internal_error(input: &Input) -> String {
+    format!(
+        "{}: internal error in mcaccess (see above); this file was skipped and left untouched — please report it",
+        input.display()
+    )
 }
 
 /// How `plan`'s entries of one file are shown.
@@ -114,7 +204,7 @@ pub struct PlanRun {
 
 /// `plan` over inputs, streamed: for each file in input order, `sink` gets
 /// its rendered errors and its entries as `show` renders them (each
-/// rendered while the file is in memory; only a chunk of files is held).
+/// rendered while the file is in memory; only a few batches of files are held).
 pub fn plan(
     paths: &[PathBuf],
     config: &Config,
@@ -268,5 +358,64 @@ mod tests {
         assert_eq!(run.files, vec!["a.sql", "c.sql"]);
         assert_eq!(run.failures.len(), 1, "the failure is reported, so the run exits 2");
         assert!(run.failures[0].contains("b.sql: internal error"), "{:?}", run.failures);
+    }
+
+    /// 700 files in 11 batches, the early ones slowest (so batches finish
+    /// out of order), two failing: the sink still gets the others in walk
+    /// order, the failures come in order after the walk's, and no more
+    /// than `IN_FLIGHT` batches were out at once.
+    fn streamed_in_walk_order() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let d = tempfile::tempdir().unwrap();
+        for i in 0..700 {
+            let name = d.path().join(format!("d{}/f{i:03}.sql", i % 3));
+            std::fs::create_dir_all(name.parent().unwrap()).unwrap();
+            std::fs::write(&name, format!("-- {i}\nSELECT 1;")).unwrap();
+        }
+        let paths = [d.path().to_path_buf(), d.path().join("missing")];
+        let (expected, _) = crate::files::collect(&paths, &Default::default());
+        let failing = |i: &crate::files::Input| i.display().ends_with("f000.sql") || i.display().ends_with("f698.sql");
+        let (done, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let config = crate::config::Config::default();
+        let mut seen = Vec::new();
+        let failures = super::for_each_input_streamed(
+            &paths,
+            &config,
+            |input, _| {
+                let n = done.fetch_add(1, Ordering::SeqCst);
+                assert!(!failing(input), "a bug that only this file triggers");
+                if n < 64 {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                input.clone()
+            },
+            |input, t| {
+                assert_eq!(input, &t);
+                most.fetch_max(done.load(Ordering::SeqCst) - seen.len(), Ordering::SeqCst);
+                seen.push(t);
+            },
+        );
+        assert_eq!(seen, expected.iter().filter(|i| !failing(i)).cloned().collect::<Vec<_>>());
+        assert_eq!(failures.len(), 3, "{failures:?}");
+        assert!(failures[0].contains("missing"), "the walk's errors first: {failures:?}");
+        assert!(failures[1].contains("f000.sql") && failures[2].contains("f698.sql"), "{failures:?}");
+        assert!(most.load(Ordering::SeqCst) <= (super::IN_FLIGHT + 1) * crate::files::BATCH, "{most:?}");
+    }
+
+    #[test]
+    fn results_come_in_walk_order_on_any_thread() {
+        streamed_in_walk_order();
+    }
+
+    #[test]
+    fn results_come_in_walk_order_on_a_thread_of_the_pool() {
+        // As the command line runs: this thread is one of the pool's.
+        std::thread::spawn(|| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).use_current_thread().build().unwrap();
+            assert_eq!(pool.current_thread_index(), Some(0));
+            streamed_in_walk_order();
+        })
+        .join()
+        .unwrap();
     }
 }
