@@ -350,8 +350,7 @@ pub fn pretty_items<T: serde::Serialize>(items: &[T], depth: usize) -> String {
             out.extend_from_slice(b",\n");
         }
         out.resize(out.len() + depth, b' ');
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, Indented { depth, level: 0, has_value: false });
-        v.serialize(&mut ser).expect("a report item serialises");
+        write_indented(&mut out, v, depth);
     }
     // It may wait in memory: no room to spare.
     out.shrink_to_fit();
@@ -364,9 +363,15 @@ pub fn pretty_items<T: serde::Serialize>(items: &[T], depth: usize) -> String {
 /// JSON cost).
 pub fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut out = Vec::with_capacity(256);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Indented { depth: 0, level: 0, has_value: false });
-    value.serialize(&mut ser).expect("a typed value serialises");
+    write_indented(&mut out, value, 0);
     String::from_utf8(out).expect("serde writes UTF-8")
+}
+
+/// Appends `value` pretty-printed with every line but the first indented by
+/// `depth` spaces more.
+fn write_indented<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, depth: usize) {
+    let mut ser = serde_json::Serializer::with_formatter(out, Indented { depth, level: 0, has_value: false });
+    value.serialize(&mut ser).expect("a typed value serialises");
 }
 
 /// serde_json's pretty format (two spaces a level) with every line indented
