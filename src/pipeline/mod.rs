@@ -75,7 +75,10 @@ pub fn for_each_file_streamed<T: Send>(
 /// batches done are handed to `sink` in order while later ones are read
 /// (on 2,000 files, waiting for the whole walk, and leaving the pool idle
 /// while the sink ran, was a fifth of `check`). At most [`IN_FLIGHT`]
-/// batches are out at once.
+/// batches are out at once, and they are worked on oldest first (FIFO):
+/// the oldest is the one the sink waits for. Newest first, this thread took
+/// the batches it had just found while the others finished the old ones,
+/// and then had no work.
 pub fn for_each_input_streamed<T: Send>(
     paths: &[PathBuf],
     config: &Config,
@@ -85,11 +88,11 @@ pub fn for_each_input_streamed<T: Send>(
     let (done, arrivals) = std::sync::mpsc::channel();
     let mut queue = InOrder { arrivals, arrived: BTreeMap::new(), next: 0, failures: Vec::new() };
     let mut walk_errors = Vec::new();
-    rayon::in_place_scope(|scope| {
+    rayon::in_place_scope_fifo(|scope| {
         let mut spawned = 0;
         walk_errors = files::walk(paths, &config.exclude, |batch| {
             let (done, work) = (done.clone(), &work);
-            scope.spawn(move |_| {
+            scope.spawn_fifo(move |_| {
                 let run = std::panic::AssertUnwindSafe(|| run_batch(&batch, config, work));
                 // Sent whatever happens: the sink waits for every batch.
                 let results = std::panic::catch_unwind(run)
@@ -405,6 +408,34 @@ mod tests {
     #[test]
     fn results_come_in_walk_order_on_any_thread() {
         streamed_in_walk_order();
+    }
+
+    /// On a pool of one thread, which walks too, batches are worked on in
+    /// the order they were found: the oldest batch is the one the sink
+    /// waits for. (Taken newest first, the other thread of two finished the
+    /// oldest ones, ran out of work while this one still ran the newest,
+    /// and sat idle for up to a sixth of `check` on 2,000 files.)
+    #[test]
+    fn batches_are_worked_on_in_walk_order() {
+        let d = tempfile::tempdir().unwrap();
+        let n = (super::IN_FLIGHT + 3) * crate::files::BATCH;
+        for i in 0..n {
+            std::fs::write(d.path().join(format!("f{i:04}.sql")), "SELECT 1;").unwrap();
+        }
+        let config = crate::config::Config::default();
+        let number = |input: &crate::files::Input| input.display()[input.display().len() - 8..][..4].parse().unwrap();
+        let started = std::sync::Mutex::new(Vec::<usize>::new());
+        let order = std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build().unwrap();
+            assert_eq!(pool.current_thread_index(), Some(0));
+            let paths = [d.path().to_path_buf()];
+            super::for_each_file(&paths, &config, |input, _| started.lock().unwrap().push(number(input)));
+            started.into_inner().unwrap()
+        })
+        .join()
+        .unwrap();
+        let firsts: Vec<usize> = order.chunks(crate::files::BATCH).map(|b| b[0]).collect();
+        assert_eq!(order, (0..n).collect::<Vec<_>>(), "the batches began at {firsts:?}");
     }
 
     #[test]
