@@ -8,23 +8,45 @@ use std::path::Path;
 
 /// How `DIR` differs from the bundle, one line per file, for `--check`.
 pub fn compare(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
+    let (changed, stale) = differences(out, files);
     let mut differences = Vec::new();
-    for (path, content) in files {
-        match std::fs::read_to_string(out.join(path)) {
-            Err(_) => differences.push(format!("missing:  {path}")),
-            Ok(old) if old != *content => {
-                let changed = similar::TextDiff::from_lines(old.as_str(), content.as_str())
-                    .iter_all_changes()
-                    .filter(|c| c.tag() != similar::ChangeTag::Equal)
-                    .count();
-                differences
-                    .push(format!("differs:  {path} ({changed} line{} changed)", if changed == 1 { "" } else { "s" }));
-            }
-            Ok(_) => {}
-        }
+    for (path, content, old) in changed {
+        let Some(old) = old else {
+            differences.push(format!("missing:  {path}"));
+            continue;
+        };
+        let changed = similar::TextDiff::from_lines(old.as_str(), content)
+            .iter_all_changes()
+            .filter(|c| c.tag() != similar::ChangeTag::Equal)
+            .count();
+        differences.push(format!("differs:  {path} ({changed} line{} changed)", if changed == 1 { "" } else { "s" }));
     }
-    differences.extend(stale(out, files).into_iter().map(|p| format!("obsolete: {p}")));
+    differences.extend(stale.into_iter().map(|p| format!("obsolete: {p}")));
     differences
+}
+
+/// A file of the bundle that is not on disk as it would be written: its
+/// path, its content, and what is there (`None`: nothing readable).
+type Changed<'a> = (&'a str, &'a str, Option<String>);
+
+/// The bundle's files that differ from `out` (in path order), and the
+/// managed files under `out` it no longer produces. The files are read in
+/// parallel while the directory is listed (for the bundle of 2,000 SQL
+/// files, 229 files in 115 directories, each took over a millisecond, one
+/// after the other).
+fn differences<'a>(out: &Path, files: &'a BTreeMap<String, String>) -> (Vec<Changed<'a>>, Vec<String>) {
+    use rayon::prelude::*;
+    let (changed, managed) = rayon::join(
+        || {
+            let read = |(path, content): (&'a String, &'a String)| match std::fs::read_to_string(out.join(path)) {
+                Ok(old) if old == *content => None,
+                old => Some((path.as_str(), content.as_str(), old.ok())),
+            };
+            files.par_iter().filter_map(read).collect::<Vec<_>>()
+        },
+        || managed_files(out),
+    );
+    (changed, managed.into_iter().filter(|p| !files.contains_key(p)).collect())
 }
 
 /// Whether `out` can hold a bundle: a directory, or nothing yet.
@@ -42,20 +64,16 @@ pub fn usable(out: &Path) -> Result<(), String> {
 pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usize), String> {
     use rayon::prelude::*;
     usable(out)?;
-    let changed: Vec<(&String, &String)> = files
-        .par_iter()
-        .filter(|(path, content)| std::fs::read_to_string(out.join(path)).map_or(true, |old| old != **content))
-        .collect();
+    let (changed, stale) = differences(out, files);
     let staged = changed
         .par_iter()
-        .map(|(path, content)| files::stage(&out.join(path), content, path.ends_with(".sh")))
+        .map(|(path, content, _)| files::stage(&out.join(path), content, path.ends_with(".sh")))
         .collect::<Result<Vec<_>, String>>()
         .map_err(|e| format!("{e}; no file in {} was changed", out.display()))?;
     let written = staged.len();
     for file in staged {
         file.commit()?;
     }
-    let stale = stale(out, files);
     for path in &stale {
         let target = out.join(path);
         std::fs::remove_file(&target).map_err(|e| format!("{}: cannot remove: {e}", target.display()))?;
@@ -70,11 +88,6 @@ pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usi
         }
     }
     Ok((written, stale.len()))
-}
-
-/// Managed files under `out` that the bundle no longer produces.
-fn stale(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
-    managed_files(out).into_iter().filter(|p| !files.contains_key(p)).collect()
 }
 
 /// The files under `dir` that a bundle manages, relative, `/`-separated.
@@ -134,6 +147,35 @@ mod tests {
         assert_eq!(std::fs::read_to_string(d.path().join("SETUP.md")).unwrap(), "old\n");
         assert_eq!(std::fs::read_to_string(d.path().join("manifest.json")).unwrap(), "{}\n");
         assert_eq!(names(d.path()), ["SETUP.md", "manifest.json", "roles"], "no temporary file is left");
+    }
+
+    #[test]
+    fn compare_lists_missing_differing_and_obsolete_files_in_path_order() {
+        let d = tempfile::tempdir().unwrap();
+        let old = bundle(&[
+            ("SETUP.md", "a\nb\nc\n"),
+            ("manifest.json", "{}\n"),
+            ("roles/1/gone/permission-policy.json", "{}\n"),
+            ("roles/1/r/trust-policy.json", "{}\n"),
+        ]);
+        assert_eq!(write(d.path(), &old), Ok((4, 0)));
+        std::fs::write(d.path().join("roles/1/r/notes.txt"), "mine\n").unwrap();
+        let new = bundle(&[
+            ("SETUP.md", "a\nB\nc\n"),
+            ("aliyun-cli.sh", "#!/bin/sh\n"),
+            ("manifest.json", "{}\n"),
+            ("roles/1/r/trust-policy.json", "{\"Version\": \"1\"}\n"),
+        ]);
+        assert_eq!(
+            compare(d.path(), &new),
+            [
+                "differs:  SETUP.md (2 lines changed)",
+                "missing:  aliyun-cli.sh",
+                "differs:  roles/1/r/trust-policy.json (2 lines changed)",
+                "obsolete: roles/1/gone/permission-policy.json",
+            ]
+        );
+        assert_eq!(compare(d.path(), &old), Vec::<String>::new(), "notes.txt is not the bundle's");
     }
 
     #[test]
