@@ -10,7 +10,6 @@
 use crate::Analysis;
 use crate::model::{Access, Source};
 use crate::scan::{Name, StatementKind, Write};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A table name as the repository matches it: the project when written,
@@ -52,9 +51,11 @@ pub struct AnnotatedTable {
 }
 
 /// The annotated tables of the repository, by lowercase table name.
+/// Hashed: it is only looked up, never listed, and every file's tables
+/// are merged into it on the thread that hands results on.
 #[derive(Debug, Default, Clone)]
 pub struct RepoIndex {
-    tables: BTreeMap<Box<str>, Vec<AnnotatedTable>>,
+    tables: fnv::FnvHashMap<Box<str>, Vec<AnnotatedTable>>,
 }
 
 /// A write that needs access its table's `@access` does not grant.
