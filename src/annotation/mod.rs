@@ -117,9 +117,8 @@ pub fn classify(comment: &str) -> CommentKind {
 /// and shifted to `offset`. One cache for every thread: per thread, each
 /// line was parsed once a thread, and a parse costs about 16 K instructions.
 pub fn parse(comment: &str, offset: usize) -> Result<Annotation, SyntaxError> {
-    use std::collections::HashMap;
     use std::sync::{LazyLock, RwLock};
-    type Cache = RwLock<HashMap<Box<str>, Result<Annotation, SyntaxError>>>;
+    type Cache = RwLock<fnv::FnvHashMap<Box<str>, Result<Annotation, SyntaxError>>>;
     const MAX_CACHED: usize = 4096;
     static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
     // A poisoned lock only means a thread panicked elsewhere: the map is whole.

@@ -147,7 +147,7 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
         found = kept;
         found.extend(unused.into_iter().filter(|d| !config_allowed.contains(&d.code)));
     }
-    let fixable: std::collections::HashSet<(Code, usize, usize)> = ctx
+    let fixable: fnv::FnvHashSet<(Code, usize, usize)> = ctx
         .fixes
         .changes
         .iter()

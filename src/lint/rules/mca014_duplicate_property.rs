@@ -18,7 +18,6 @@
 
 use crate::diagnostic::{Code, Diagnostic, Meta, Severity};
 use crate::lint::FileContext;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::ops::Range;
 
@@ -30,7 +29,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         let c = &stmt.clauses;
         for list in [&c.serde_properties, &c.tbl_properties, &c.properties].into_iter().flatten() {
             // Keys are case-insensitive.
-            let mut first: HashMap<String, &Range<usize>> = HashMap::with_capacity(list.entries.len());
+            let mut first = fnv::FnvHashMap::<String, &Range<usize>>::default();
             for p in &list.entries {
                 match first.entry(p.key.value.to_ascii_lowercase()) {
                     Entry::Occupied(e) => {
