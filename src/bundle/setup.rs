@@ -7,9 +7,15 @@ use crate::model::{Entity, Source};
 use crate::resolve::{DUAL_SIGNATURE_FLAG, HOLOGRES_SLR, RoleKind};
 use std::fmt::Write;
 
-fn usage_line(u: &Usage) -> String {
-    let table = u.table.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
-    format!("- `{}:{}` {}{} ({}, {}, access {})\n", u.file, u.line, u.kind, table, u.source, u.mode, u.access)
+/// A statement that uses the role, written straight into `out` (a line per
+/// statement: with `format!` twice a line, they were most of `SETUP.md`).
+fn usage_line(out: &mut String, u: &Usage) {
+    let _ = write!(out, "- `{}:{}` {}", u.file, u.line, u.kind);
+    if let Some(t) = &u.table {
+        out.push(' ');
+        out.push_str(t);
+    }
+    let _ = writeln!(out, " ({}, {}, access {})", u.source, u.mode, u.access);
 }
 
 fn regular(out: &mut String, r: &RoleBundle) {
@@ -97,7 +103,7 @@ pub fn setup_md(bundle: &Bundle) -> String {
         let _ = writeln!(out, "## `{}`{kind}\n", r.role.arn);
         let _ = writeln!(out, "Assumed by MaxCompute in account {} for:\n", r.owners.join(", "));
         for u in &r.usages {
-            out.push_str(&usage_line(u));
+            usage_line(&mut out, u);
         }
         out.push('\n');
         if r.role.kind == RoleKind::ServiceLinked {
@@ -110,7 +116,7 @@ pub fn setup_md(bundle: &Bundle) -> String {
     if !bundle.dual_signature.is_empty() {
         out.push_str("## Hologres tables in dual-signature mode (no role)\n\n");
         for u in &bundle.dual_signature {
-            out.push_str(&usage_line(u));
+            usage_line(&mut out, u);
         }
         let _ = writeln!(
             out,

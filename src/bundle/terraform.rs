@@ -9,6 +9,7 @@ use crate::policy::PolicyDocument;
 use crate::resolve::{HOLOGRES_SLR, RoleKind};
 use hcl::expr::{Expression, FuncCall, Traversal, Variable};
 use hcl::{Block, Body};
+use rayon::prelude::*;
 
 /// The RAM service name of a MaxCompute service-linked role, where the
 /// documentation states it.
@@ -98,7 +99,6 @@ fn role_blocks(r: &RoleBundle, multi_account: bool) -> Vec<Block> {
     blocks
 }
 
-/// The whole `main.tf`.
 /// The role's description: the tables that use it, cut at a name (never
 /// inside one) with "and N more" to stay within `max` characters (RAM's
 /// limit is 1,024).
@@ -125,6 +125,7 @@ fn describe(statements: usize, tables: &[&str], max: usize) -> String {
     out
 }
 
+/// The whole `main.tf`.
 pub fn main_tf(bundle: &Bundle) -> String {
     let mut accounts: Vec<&str> = bundle.roles.iter().map(|r| r.role.account.as_str()).collect();
     accounts.sort();
@@ -152,12 +153,21 @@ pub fn main_tf(bundle: &Bundle) -> String {
                 .build(),
         );
     }
-    for r in &bundle.roles {
-        body = body.add_blocks(role_blocks(r, multi_account));
-    }
-    // `hcl::format` writes the body as built; `hcl::to_string` would serialise
-    // it through serde into a copy first.
-    align_attributes(&hcl::format::to_string(&body.build()).expect("an HCL body formats"))
+    // Each role's blocks are written on their own, in parallel: the
+    // formatter puts one blank line between top-level blocks, and so does
+    // the join.
+    let roles: Vec<String> =
+        bundle.roles.par_iter().map(|r| format(Body::from(role_blocks(r, multi_account)))).collect();
+    let head = format(body.build());
+    let chunks = std::iter::once(head).chain(roles).filter(|c| !c.is_empty());
+    chunks.collect::<Vec<_>>().join("\n")
+}
+
+/// Top-level blocks as `main.tf` writes them. `hcl::format` writes the body
+/// as built; `hcl::to_string` would serialise it through serde into a copy
+/// first.
+fn format(body: Body) -> String {
+    align_attributes(&hcl::format::to_string(&body).expect("an HCL body formats"))
 }
 
 /// The name of the attribute a line sets (`  role_name = …`), and the
@@ -187,8 +197,10 @@ fn align_attributes(text: &str) -> String {
         let width = lines[i..i + run].iter().filter_map(|l| attribute(l)).map(|(_, k)| k.len()).max().unwrap_or(0);
         for line in &lines[i..i + run] {
             let (_, key) = attribute(line).expect("in the run");
-            let rest = &line[indent + key.len()..];
-            out.push_str(&format!("{}{key}{}{rest}", &line[..indent], " ".repeat(width - key.len())));
+            let (head, rest) = line.split_at(indent + key.len());
+            out.push_str(head);
+            out.extend(std::iter::repeat_n(' ', width - key.len()));
+            out.push_str(rest);
         }
         i += run;
     }
