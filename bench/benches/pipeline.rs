@@ -4,7 +4,8 @@
 //! the same files in one run:
 //! - the release `mcaccess` binary: `check`, `fix --check`, `bundle` (into
 //!   a directory it keeps up to date, and into a new one each run), `plan`
-//!   (wall time, median of several runs; peak RSS of the process);
+//!   (wall time, median of several runs, the commands taking turns; peak
+//!   RSS of the process);
 //! - `cat` over every file, one process, output discarded;
 //! - baselines in this process, one thread: reading the files (pre-listed
 //!   paths, one `read_to_string` each: fewer system calls than `cat`), sqlparser's
@@ -217,38 +218,49 @@ impl Corpus {
     }
 }
 
+/// A spawned command: its row's name, the program, its arguments for run
+/// `i`, and whether its peak memory is reported.
+type Spawned<'a> = (&'static str, PathBuf, Box<dyn Fn(usize) -> Vec<String> + 'a>, bool);
+
 /// The mcaccess commands as a user runs them, and `cat`, each spawned.
+/// They are run in turn, round after round (not each command's runs in a
+/// row): the machine is shared and its speed drifts over seconds, and the
+/// targets compare these rows with each other.
 fn commands(spawner: &mut Spawner, bin: &Path, c: &Corpus, work: &Path) -> Vec<Row> {
-    let mut rows = Vec::new();
-    let mut measure = |what: &str, program: &Path, args: &dyn Fn(usize) -> Vec<String>, rss: bool| {
-        let (mut times, mut peak) = (Vec::new(), 0);
-        for i in 0..c.runs {
+    let fixed = |args: &'static [&'static str]| -> Box<dyn Fn(usize) -> Vec<String>> {
+        Box::new(move |_| args.iter().map(|a| a.to_string()).collect())
+    };
+    let out = work.join(format!("bundle-{}", c.files)).to_string_lossy().to_string();
+    // Into a new DIR each run: every file is written.
+    let fresh = move |i| {
+        let dir = work.join(format!("bundle-{}-fresh-{i}", c.files));
+        vec!["bundle".into(), "--out".into(), dir.to_string_lossy().to_string()]
+    };
+    // `cat` itself, one process over every file, output discarded.
+    let relative: Vec<String> =
+        c.paths.iter().map(|p| p.strip_prefix(&c.dir).unwrap().to_string_lossy().to_string()).collect();
+    let bin = bin.to_path_buf();
+    let spawned: Vec<Spawned> = vec![
+        ("mcaccess check", bin.clone(), fixed(&["check", "--format", "json"]), true),
+        ("mcaccess fix --check", bin.clone(), fixed(&["fix", "--check"]), true),
+        // Into one DIR, which is up to date after the first run.
+        ("mcaccess bundle", bin.clone(), Box::new(move |_| vec!["bundle".into(), "--out".into(), out.clone()]), true),
+        ("mcaccess plan", bin.clone(), fixed(&["plan", "--format", "json"]), true),
+        ("mcaccess bundle, writing a new DIR", bin, Box::new(fresh), true),
+        ("cat, the command", which("cat"), Box::new(move |_| relative.clone()), false),
+    ];
+    let mut measured = vec![(Vec::new(), 0); spawned.len()];
+    for i in 0..c.runs {
+        for ((_, program, args, _), (times, peak)) in spawned.iter().zip(&mut measured) {
             let args = args(i);
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (t, r) = spawner.run(program, &c.dir, &args);
             times.push(t);
-            peak = peak.max(r);
+            *peak = (*peak).max(r);
         }
-        rows.push(c.row(what, median(times), rss.then_some(peak)));
-    };
-    let fixed = |args: &'static [&'static str]| move |_| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
-    let out = work.join(format!("bundle-{}", c.files)).to_string_lossy().to_string();
-    measure("mcaccess check", bin, &fixed(&["check", "--format", "json"]), true);
-    measure("mcaccess fix --check", bin, &fixed(&["fix", "--check"]), true);
-    // Into one DIR, which is up to date after the first run.
-    measure("mcaccess bundle", bin, &|_| vec!["bundle".into(), "--out".into(), out.clone()], true);
-    measure("mcaccess plan", bin, &fixed(&["plan", "--format", "json"]), true);
-    // Into a new DIR each run: every file is written.
-    let fresh = |i| {
-        let dir = work.join(format!("bundle-{}-fresh-{i}", c.files));
-        vec!["bundle".into(), "--out".into(), dir.to_string_lossy().to_string()]
-    };
-    measure("mcaccess bundle, writing a new DIR", bin, &fresh, true);
-    // `cat` itself, one process over every file, output discarded.
-    let relative: Vec<String> =
-        c.paths.iter().map(|p| p.strip_prefix(&c.dir).unwrap().to_string_lossy().to_string()).collect();
-    measure("cat, the command", &which("cat"), &|_| relative.clone(), false);
-    rows
+    }
+    let rows = spawned.iter().zip(measured);
+    rows.map(|((what, _, _, rss), (times, peak))| c.row(*what, median(times), rss.then_some(peak))).collect()
 }
 
 /// Baselines in this process, one thread, on texts already in memory.
