@@ -4,13 +4,17 @@
 //! the same files in one run:
 //! - the release `mcaccess` binary: `check`, `fix --check`, `bundle` (into
 //!   a directory it keeps up to date, and into a new one each run), `plan`
-//!   (wall time, median of several runs, the commands taking turns; peak
-//!   RSS of the process);
+//!   (wall time, median of several runs; peak RSS of the process);
 //! - `cat` over every file, one process, output discarded;
 //! - baselines in this process, one thread: reading the files (pre-listed
 //!   paths, one `read_to_string` each: fewer system calls than `cat`), sqlparser's
 //!   Hive parse-only pass and its tokenizer alone, and mcaccess's own scan +
 //!   resolve (the library, one core).
+//!
+//! The commands, `cat` and sqlparser's parse-only pass take turns, one run
+//! of each per round, each round starting one further on, so that the
+//! shared machine's drift in speed falls on all of them alike (`bundle`
+//! writing a new DIR runs after them).
 //!
 //! After the table it prints the ratios the speed targets are stated in:
 //! `check` against sqlparser, `cat` and the in-process read; `fix --check`,
@@ -170,8 +174,10 @@ fn main() {
     let mut rows = Vec::new();
     for &n in &sizes {
         let corpus = Corpus::write(&work, n, if n >= 20_000 { runs.min(3) } else { runs });
-        rows.extend(commands(&mut spawner, &bin, &corpus, &work));
-        rows.extend(baselines(&corpus));
+        let (read, texts) = read_files(&corpus);
+        rows.extend(commands(&mut spawner, &bin, &corpus, &work, &texts));
+        rows.push(read);
+        rows.extend(baselines(&corpus, &texts));
     }
     rows.extend(one_large_file(runs));
     let (lines, bytes, t) = server_change(runs.max(9));
@@ -230,7 +236,7 @@ type Spawned<'a> = (&'static str, PathBuf, Box<dyn Fn(usize) -> Vec<String> + 'a
 /// row): the machine is shared and its speed drifts over seconds, and the
 /// targets compare these rows with each other. `bundle` writing a new DIR
 /// runs after them.
-fn commands(spawner: &mut Spawner, bin: &Path, c: &Corpus, work: &Path) -> Vec<Row> {
+fn commands(spawner: &mut Spawner, bin: &Path, c: &Corpus, work: &Path, texts: &[String]) -> Vec<Row> {
     let fixed = |args: &'static [&'static str]| -> Box<dyn Fn(usize) -> Vec<String>> {
         Box::new(move |_| args.iter().map(|a| a.to_string()).collect())
     };
@@ -265,24 +271,53 @@ fn commands(spawner: &mut Spawner, bin: &Path, c: &Corpus, work: &Path) -> Vec<R
     // files back to disk over the next seconds, which slowed the commands
     // that followed it.
     let writes = spawned.iter().position(|s| s.0 == WRITING).expect("measured");
+    // sqlparser's pass takes its turn too (the speed target is the ratio of
+    // `check` to it), as turn `parser`. The order turns each round: a run
+    // right after sqlparser's 0.3 s on one core was 5 % slower than after a
+    // pause, so no command may always come after the same one.
+    let turns: Vec<usize> = (0..=spawned.len()).filter(|&k| k != writes).collect();
+    let parser = spawned.len();
+    let (mut parse, mut rejected) = (Vec::new(), 0);
     for i in 0..c.runs {
-        (0..spawned.len()).filter(|&k| k != writes).for_each(|k| run(i, &spawned[k], &mut measured[k]));
+        for k in turns.iter().cycle().skip(i % turns.len()).take(turns.len()).copied() {
+            if k == parser {
+                let (t, r) = time(1, || sqlparser_rejects(texts));
+                parse.push(t);
+                rejected = r;
+            } else {
+                run(i, &spawned[k], &mut measured[k]);
+            }
+        }
     }
     (0..c.runs).for_each(|i| run(i, &spawned[writes], &mut measured[writes]));
     let rows = spawned.iter().zip(measured);
-    rows.map(|((what, _, _, rss), (times, peak))| c.row(*what, median(times), rss.then_some(peak))).collect()
+    let mut rows: Vec<Row> =
+        rows.map(|((what, _, _, rss), (times, peak))| c.row(*what, median(times), rss.then_some(peak))).collect();
+    let n = c.files;
+    rows.push(c.row(
+        format!("sqlparser Hive parse-only, 1 thread ({rejected} of {n} files rejected)"),
+        median(parse),
+        None,
+    ));
+    rows
+}
+
+/// sqlparser's Hive parse-only pass over the texts: how many it rejects.
+fn sqlparser_rejects(texts: &[String]) -> usize {
+    let dialect = sqlparser::dialect::HiveDialect {};
+    texts.iter().filter(|t| sqlparser::parser::Parser::parse_sql(&dialect, t).is_err()).count()
+}
+
+/// Reading every file in this process, one thread: its row, and the texts.
+fn read_files(c: &Corpus) -> (Row, Vec<String>) {
+    let (t, texts) = time(c.runs, || c.paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<Vec<_>>());
+    (c.row("read the files in process, 1 thread", t, None), texts)
 }
 
 /// Baselines in this process, one thread, on texts already in memory.
-fn baselines(c: &Corpus) -> Vec<Row> {
+fn baselines(c: &Corpus, texts: &[String]) -> Vec<Row> {
     let mut rows = Vec::new();
-    let (t, texts) = time(c.runs, || c.paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<Vec<_>>());
-    rows.push(c.row("read the files in process, 1 thread", t, None));
     let dialect = sqlparser::dialect::HiveDialect {};
-    let (t, rejected) =
-        time(c.runs, || texts.iter().filter(|t| sqlparser::parser::Parser::parse_sql(&dialect, t).is_err()).count());
-    let n = c.files;
-    rows.push(c.row(format!("sqlparser Hive parse-only, 1 thread ({rejected} of {n} files rejected)"), t, None));
     let (t, _) = time(c.runs, || {
         texts
             .iter()
