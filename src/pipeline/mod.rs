@@ -133,10 +133,15 @@ type Done<T> = (Vec<Result<T, String>>, Vec<Input>);
 impl<T> InOrder<T> {
     /// Whether the next batch in order is done (without waiting).
     fn ready(&mut self) -> bool {
-        while let Ok((i, results, inputs)) = self.arrivals.try_recv() {
-            self.arrived.insert(i, (results, inputs));
+        while let Ok(batch) = self.arrivals.try_recv() {
+            self.arrive(batch);
         }
         self.arrived.contains_key(&self.next)
+    }
+
+    /// Keeps a batch that is done until its turn.
+    fn arrive(&mut self, (i, results, inputs): Batch<T>) {
+        self.arrived.insert(i, (results, inputs));
     }
 
     /// Waits for the next batch in order and hands its results to `sink`.
@@ -156,8 +161,7 @@ impl<T> InOrder<T> {
                 },
                 None => self.arrivals.recv().ok(),
             };
-            let (i, results, inputs) = arrival.expect("a spawned batch reports back");
-            self.arrived.insert(i, (results, inputs));
+            self.arrive(arrival.expect("a spawned batch reports back"));
         };
         self.next += 1;
         for (input, r) in inputs.iter().zip(results) {
