@@ -60,7 +60,8 @@ pub fn usable(out: &Path) -> Result<(), String> {
 /// Writes the bundle; returns (files written, files removed). Every changed
 /// file is staged (written and flushed beside its target) before any is
 /// renamed into place, so a failure while writing leaves `DIR` as it was.
-/// Files are staged in parallel: creating a file is most of the cost.
+/// Files are staged on threads of their own ([`IO_THREADS`]): creating and
+/// flushing a file is most of the cost.
 pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usize), String> {
     usable(out)?;
     let (changed, stale) = differences(out, files);
@@ -90,8 +91,8 @@ pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usi
 }
 
 /// How many files are staged at once. Staging a file waits on the disk
-/// (each is flushed before any is renamed), not on a core: with as many at
-/// once as cores, a new DIR of 229 files took four times `check`.
+/// (each is flushed before any is renamed), not on a core: a new DIR of 229
+/// files took 129 ms two at a time (one a core here), 101 ms 16 at a time.
 const IO_THREADS: usize = 16;
 
 /// `f` of every item, in order, on up to [`IO_THREADS`] threads of their

@@ -78,7 +78,7 @@ pub fn for_each_file_streamed<T: Send>(
 /// batches are out at once, and they are worked on oldest first (FIFO):
 /// the oldest is the one the sink waits for. Newest first, this thread took
 /// the batches it had just found while the others finished the old ones,
-/// and then had no work.
+/// and then the others had no work the sink could take.
 pub fn for_each_input_streamed<T: Send>(
     paths: &[PathBuf],
     config: &Config,
