@@ -152,7 +152,7 @@ impl Window {
             if a > ls {
                 w.text.push('…');
             }
-            w.text.push_str(&file.secrets.mask_slice(text, a..b));
+            w.text.push_str(&file.secrets().mask_slice(text, a..b));
             if b < body_end {
                 w.text.push('…');
             }
@@ -235,7 +235,7 @@ impl miette::Diagnostic for Report {
 /// cut), columns in characters, the file's secrets masked everywhere.
 pub fn render(d: &Diagnostic, file: &SourceFile, style: Style) -> String {
     let src = Window::new(file, d.span.clone());
-    let mask = |s: &str| file.secrets.mask_message(s).into_owned();
+    let mask = |s: &str| file.secrets().mask_message(s).into_owned();
     let mut label = mask(&d.label);
     if let Some(note) = &src.note {
         label = if label.is_empty() { format!("({note})") } else { format!("{label} ({note})") };

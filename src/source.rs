@@ -10,7 +10,9 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
-    pub secrets: Secrets,
+    /// Found when first asked for: `bundle`, `plan` and `fix --check` show
+    /// no SQL of most files, and the search reads every byte.
+    secrets: std::sync::OnceLock<Secrets>,
     /// How the file's bytes map to `text` (for writing it back).
     pub encoding: crate::encoding::TextEncoding,
 }
@@ -18,8 +20,12 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
         let line_starts = line_starts(text.as_bytes());
-        let secrets = Secrets::find(&text);
-        SourceFile { name: name.into(), text, line_starts, secrets, encoding: Default::default() }
+        SourceFile { name: name.into(), text, line_starts, secrets: Default::default(), encoding: Default::default() }
+    }
+
+    /// The secrets written in the file, which every rendering of it masks.
+    pub fn secrets(&self) -> &Secrets {
+        self.secrets.get_or_init(|| Secrets::find(&self.text))
     }
 
     /// 1-based line and column (in characters) of a byte offset.

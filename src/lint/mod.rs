@@ -166,13 +166,13 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
                 name: rule(d.code).name(),
                 severity: d.severity,
                 // Messages may quote the SQL: its secrets are masked.
-                message: file.secrets.mask_message(&d.message).into_owned(),
+                message: file.secrets().mask_message(&d.message).into_owned(),
                 file: file.name.clone(),
                 line,
                 column,
                 end_line,
                 end_column,
-                help: d.help.as_deref().map(|h| file.secrets.mask_message(h).into_owned()),
+                help: d.help.as_deref().map(|h| file.secrets().mask_message(h).into_owned()),
                 fixable: fixable.contains(&(d.code, d.span.start, d.span.end)),
                 diagnostic: d,
             }

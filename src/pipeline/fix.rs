@@ -106,7 +106,7 @@ pub(super) fn deliver(
 /// every length, so the edits apply to the masked text unchanged).
 fn masked_diff(file: &SourceFile, edits: &[Edit]) -> String {
     let name = file.name.as_str();
-    let old = file.secrets.mask_text(&file.text);
+    let old = file.secrets().mask_text(&file.text);
     let new = edits::apply(&old, edits);
     let diff = similar::TextDiff::from_lines(old.as_ref(), &new);
     let mut text = diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();

@@ -28,7 +28,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let text = ctx.text();
     ctx.analysis
         .source
-        .secrets
+        .secrets()
         .ranges()
         .iter()
         .cloned()
