@@ -38,15 +38,32 @@ fn differences<'a>(out: &Path, files: &'a BTreeMap<String, String>) -> (Vec<Chan
     use rayon::prelude::*;
     let (changed, managed) = rayon::join(
         || {
-            let read = |(path, content): (&'a String, &'a String)| match std::fs::read_to_string(out.join(path)) {
-                Ok(old) if old == *content => None,
-                old => Some((path.as_str(), content.as_str(), old.ok())),
+            let read = |(path, content): (&'a String, &'a String)| {
+                let old = on_disk_unless(&out.join(path), content)?;
+                Some((path.as_str(), content.as_str(), old))
             };
             files.par_iter().filter_map(read).collect::<Vec<_>>()
         },
         || managed_files(out),
     );
     (changed, managed.into_iter().filter(|p| !files.contains_key(p)).collect())
+}
+
+/// What `path` holds, unless it holds `expected` (`None`); `Some(None)`:
+/// nothing readable as text. The file is read as bytes, at most one more
+/// than expected, with no size asked first: a bundle up to date is read
+/// whole, and most of its files are small.
+fn on_disk_unless(path: &Path, expected: &str) -> Option<Option<String>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(expected.len() + 1);
+    let limit = expected.len() as u64 + 1;
+    match std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes)) {
+        Ok(_) if bytes == expected.as_bytes() => None,
+        // Longer than expected: read whole, for the diff.
+        Ok(n) if n as u64 == limit => Some(std::fs::read_to_string(path).ok()),
+        Ok(_) => Some(String::from_utf8(bytes).ok()),
+        Err(_) => Some(None),
+    }
 }
 
 /// Whether `out` can hold a bundle: a directory, or nothing yet.
@@ -203,6 +220,22 @@ mod tests {
             ]
         );
         assert_eq!(compare(d.path(), &old), Vec::<String>::new(), "notes.txt is not the bundle's");
+    }
+
+    #[test]
+    fn a_file_is_read_back_only_where_it_differs() {
+        let d = tempfile::tempdir().unwrap();
+        let at = |name: &str, bytes: &[u8]| {
+            std::fs::write(d.path().join(name), bytes).unwrap();
+            d.path().join(name)
+        };
+        assert_eq!(on_disk_unless(&at("same", b"a\nb\n"), "a\nb\n"), None);
+        assert_eq!(on_disk_unless(&at("empty", b""), ""), None);
+        assert_eq!(on_disk_unless(&at("shorter", b"a\n"), "a\nb\n"), Some(Some("a\n".into())));
+        assert_eq!(on_disk_unless(&at("longer", b"a\nb\nc\n"), "a\nb\n"), Some(Some("a\nb\nc\n".into())));
+        assert_eq!(on_disk_unless(&at("one-more", b"a\nb\n\n"), "a\nb\n"), Some(Some("a\nb\n\n".into())));
+        assert_eq!(on_disk_unless(&at("binary", b"a\xff\n"), "a\n"), Some(None));
+        assert_eq!(on_disk_unless(&d.path().join("missing"), "a\n"), Some(None));
     }
 
     #[test]
