@@ -9,9 +9,11 @@ use crate::redact::Secrets;
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    line_starts: Vec<usize>,
-    /// Found when first asked for: `bundle`, `plan` and `fix --check` show
-    /// no SQL of most files, and the search reads every byte.
+    /// The line index and the secrets are found when first asked for: most
+    /// files need neither for `bundle`, `plan` or `fix --check` (only files
+    /// with external tables, or with something to show), and each reads
+    /// every byte of the file.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
     secrets: std::sync::OnceLock<Secrets>,
     /// How the file's bytes map to `text` (for writing it back).
     pub encoding: crate::encoding::TextEncoding,
@@ -19,8 +21,12 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        let line_starts = line_starts(text.as_bytes());
-        SourceFile { name: name.into(), text, line_starts, secrets: Default::default(), encoding: Default::default() }
+        let (line_starts, secrets) = Default::default();
+        SourceFile { name: name.into(), text, line_starts, secrets, encoding: Default::default() }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(self.text.as_bytes()))
     }
 
     /// The secrets written in the file, which every rendering of it masks.
@@ -31,8 +37,9 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line];
         let mut col_end = offset;
         while !self.text.is_char_boundary(col_end) {
             col_end -= 1;
@@ -47,19 +54,19 @@ impl SourceFile {
 
     /// 0-based index of the line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1
+        self.line_starts().partition_point(|&s| s <= offset.min(self.text.len())) - 1
     }
 
     /// Byte offset where 0-based line `line` starts (the end of the text
     /// past the last line).
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+        self.line_starts().get(line).copied().unwrap_or(self.text.len())
     }
 
     /// The number of lines (a final line break starts no new line of text,
     /// but counts as one here, as editors show it).
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// 1-based line of a byte offset.
