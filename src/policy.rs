@@ -140,23 +140,28 @@ pub fn allow(actions: &[&str], resources: Vec<String>) -> Statement {
 /// [`catalog::action_rank`], resources are sorted.
 pub fn merge_permissions(statements: &[Statement]) -> Vec<Statement> {
     // Borrowed from `statements` throughout: a role may gather thousands.
+    // A resource's actions are gathered as they come, then sorted and
+    // de-duplicated once (a map per resource cost more).
     type Key<'a> = (usize, usize, &'a str);
-    let mut per_resource: BTreeMap<(usize, &str), BTreeMap<Key, &str>> = BTreeMap::new();
+    let mut per_resource: BTreeMap<(usize, &str), Vec<Key>> = BTreeMap::new();
     for s in statements {
         let resources = s.resource.as_ref().map(OneOrMany::items).unwrap_or_default();
         for action in s.action.items() {
             let (service, index) = catalog::action_rank(action);
             for r in &resources {
-                per_resource.entry((service, r)).or_default().insert((service, index, action), action);
+                per_resource.entry((service, r)).or_default().push((service, index, action));
             }
         }
     }
     // (service, action keys) → (actions, resources)
     type Groups<'a> = BTreeMap<(usize, Vec<Key<'a>>), (Vec<&'a str>, Vec<&'a str>)>;
     let mut grouped: Groups = BTreeMap::new();
-    for ((service, resource), actions) in per_resource {
-        let keys: Vec<Key> = actions.keys().copied().collect();
-        let entry = grouped.entry((service, keys)).or_insert_with(|| (actions.values().copied().collect(), Vec::new()));
+    for ((service, resource), mut keys) in per_resource {
+        keys.sort_unstable();
+        keys.dedup();
+        let entry = grouped
+            .entry((service, keys))
+            .or_insert_with_key(|(_, keys)| (keys.iter().map(|k| k.2).collect(), Vec::new()));
         entry.1.push(resource);
     }
     let mut out: Vec<(usize, &str, Statement)> = grouped
