@@ -69,9 +69,9 @@ impl SourceFile {
         self.line_starts().len()
     }
 
-    /// 1-based line of a byte offset.
+    /// 1-based line of a byte offset (its column is not counted).
     pub fn line(&self, offset: usize) -> usize {
-        self.line_col(offset).0
+        self.line_index(offset) + 1
     }
 
     /// The file's line ending: that of its first line, else `\n`.
@@ -134,6 +134,9 @@ mod tests {
         assert_eq!(f.line_col(11), (2, 4));
         assert_eq!(f.line_col(13), (3, 1));
         assert_eq!((f.line_index(5), f.line_start(1)), (1, 4));
+        for offset in 0..f.text.len() + 3 {
+            assert_eq!(f.line(offset), f.line_col(offset).0, "at {offset}");
+        }
         assert_eq!(f.newline(), "\r\n");
         let bom = SourceFile::new("b.sql", "\u{feff}SET x;".to_string());
         assert_eq!(bom.line_col(3), (1, 1));
