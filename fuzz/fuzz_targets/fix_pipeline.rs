@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let source = &analyses[0].source;
     // Secrets that appear once in the file must appear in no report.
     let secrets: Vec<&str> = source
-        .secrets
+        .secrets()
         .ranges()
         .iter()
         .map(|r| &text[r.clone()])
