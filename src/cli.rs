@@ -8,8 +8,9 @@ use crate::plan;
 use crate::report::{self, Style};
 use crate::source::SourceFile;
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -428,27 +429,42 @@ fn run_bundle(args: &BundleArgs, config: &Config, style: Style) -> u8 {
         return ERROR;
     }
     let files = bundle.files();
-    let out = args.out.display();
-    if args.check {
-        let differences = crate::bundle::disk::compare(&args.out, &files);
-        if differences.is_empty() {
-            eprintln!("mcaccess bundle: {out} is up to date ({} files)", files.len());
-            return OK;
-        }
-        let mut stdout = std::io::stdout().lock();
-        for d in &differences {
-            let _ = writeln!(stdout, "{d}");
-        }
-        let n = differences.len();
-        eprintln!(
-            "mcaccess bundle: {out} is stale ({n} difference{}); run mcaccess bundle --out {out} to update it",
-            plural(n)
-        );
-        return CHANGES;
+    let code = match args.check {
+        true => check_bundle(&args.out, &files),
+        false => write_bundle(&args.out, &files, bundle.roles.len()),
+    };
+    // Left for the process's exit to free: freed here, the allocator handed
+    // their pages back to the kernel a range at a time, after the result
+    // was out (0.6 of 24 ms at 2,000 files, 12 of 255 ms at 20,000).
+    std::mem::forget((bundle, files));
+    code
+}
+
+/// `bundle --check`: how DIR differs from the bundle, if it does.
+fn check_bundle(out: &Path, files: &BTreeMap<String, String>) -> u8 {
+    let differences = crate::bundle::disk::compare(out, files);
+    let out = out.display();
+    if differences.is_empty() {
+        eprintln!("mcaccess bundle: {out} is up to date ({} files)", files.len());
+        return OK;
     }
-    match crate::bundle::disk::write(&args.out, &files) {
+    let mut stdout = std::io::stdout().lock();
+    for d in &differences {
+        let _ = writeln!(stdout, "{d}");
+    }
+    let n = differences.len();
+    eprintln!(
+        "mcaccess bundle: {out} is stale ({n} difference{}); run mcaccess bundle --out {out} to update it",
+        plural(n)
+    );
+    CHANGES
+}
+
+/// `bundle`: DIR brought up to date.
+fn write_bundle(out: &Path, files: &BTreeMap<String, String>, roles: usize) -> u8 {
+    match crate::bundle::disk::write(out, files) {
         Ok((written, removed)) => {
-            let roles = bundle.roles.len();
+            let out = out.display();
             eprintln!(
                 "mcaccess bundle: {roles} role{} → {out} ({written} file{} written, {removed} removed)",
                 plural(roles),
