@@ -239,11 +239,9 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
     let run = pipeline::fix(&args.paths, config, mode, &render);
     let mut failed = report_failures(&run.failures);
     let (mut changed, mut unchanged, mut with_errors) = (0usize, 0usize, 0usize);
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    let (mut stdout, mut stderr) = (std::io::BufWriter::new(std::io::stdout().lock()), std::io::stderr().lock());
     for file in run.files {
-        let _ = stderr.write_all(file.messages.as_bytes());
-        let _ = stdout.write_all(&file.output);
+        print_in_order(&mut stdout, &mut stderr, &file.messages, &file.output);
         match file.outcome {
             FixOutcome::Unchanged => unchanged += 1,
             FixOutcome::Changed => changed += 1,
@@ -251,10 +249,23 @@ fn run_fix(args: &FixArgs, config: &Config, style: Style) -> u8 {
         }
     }
     failed |= with_errors > 0;
+    let _ = stdout.flush();
     let verb = if mode == FixMode::Write { "fixed" } else { "would be fixed" };
     let errors = if with_errors > 0 { format!(", {with_errors} with errors (left untouched)") } else { String::new() };
     let _ = writeln!(stderr, "mcaccess fix: {changed} file{} {verb}, {unchanged} unchanged{errors}", plural(changed));
     rewrite_status(failed, mode, changed)
+}
+
+/// A file's messages (standard error) and output (standard output), in
+/// that order. Standard output is written in blocks, flushed before each
+/// message so that on a terminal the two keep their order: a write a file
+/// was 1,499 system calls after the last of 2,000 files.
+fn print_in_order(stdout: &mut impl Write, stderr: &mut impl Write, messages: &str, output: &[u8]) {
+    if !messages.is_empty() {
+        let _ = stdout.flush();
+        let _ = stderr.write_all(messages.as_bytes());
+    }
+    let _ = stdout.write_all(output);
 }
 
 fn run_annotate(args: &FixArgs, config: &Config) -> u8 {
@@ -262,16 +273,15 @@ fn run_annotate(args: &FixArgs, config: &Config) -> u8 {
     let run = pipeline::annotate(&args.paths, config, mode);
     let mut failed = report_failures(&run.failures);
     let (mut changed, mut statements, mut skipped) = (0usize, 0usize, Vec::new());
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    let (mut stdout, mut stderr) = (std::io::BufWriter::new(std::io::stdout().lock()), std::io::stderr().lock());
     for file in run.files {
-        let _ = stderr.write_all(file.fix.messages.as_bytes());
-        let _ = stdout.write_all(&file.fix.output);
+        print_in_order(&mut stdout, &mut stderr, &file.fix.messages, &file.fix.output);
         failed |= file.fix.outcome == FixOutcome::Failed;
         changed += usize::from(file.fix.outcome == FixOutcome::Changed);
         statements += if file.fix.outcome == FixOutcome::Failed { 0 } else { file.annotated };
         skipped.extend(file.skipped);
     }
+    let _ = stdout.flush();
     for (file, line, why) in &skipped {
         let _ = writeln!(stderr, "not annotated: {file}:{line}: {why}");
     }
@@ -586,6 +596,33 @@ fn run_plan(args: &PlanArgs, config: &Config, style: Style) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    /// One of two streams that write into the same log, as a terminal
+    /// shows them.
+    struct Stream<'a>(&'a std::cell::RefCell<Vec<u8>>);
+
+    impl std::io::Write for Stream<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn output_in_blocks_keeps_its_order_with_messages() {
+        use std::io::Write;
+        let log = std::cell::RefCell::new(Vec::new());
+        let (mut out, mut err) = (std::io::BufWriter::new(Stream(&log)), Stream(&log));
+        super::print_in_order(&mut out, &mut err, "", b"would fix: a.sql\n");
+        assert!(log.borrow().is_empty(), "output waits in its block");
+        super::print_in_order(&mut out, &mut err, "error: b.sql\n", b"");
+        super::print_in_order(&mut out, &mut err, "", b"would fix: c.sql\n");
+        out.flush().unwrap();
+        assert_eq!(String::from_utf8(log.take()).unwrap(), "would fix: a.sql\nerror: b.sql\nwould fix: c.sql\n");
+    }
+
     #[test]
     fn clap_definition_is_consistent() {
         use clap::CommandFactory;
