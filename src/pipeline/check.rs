@@ -141,7 +141,7 @@ fn check_spooled(
     let mut index = RepoIndex::default();
     let (mut waiting, mut spool) = (VecDeque::new(), Spool::new(budget));
     let mut summary = CheckSummary::default();
-    summary.failures = super::for_each_input_streamed(paths, config, lint, |input, (own, linted)| {
+    summary.failures = super::for_each_file_streamed(paths, config, lint, |input, (own, linted)| {
         index.merge(own);
         summary.files += 1;
         let Linted { report, counts, writes } = linted;
@@ -226,7 +226,7 @@ fn allows_mca016(a: &Analysis) -> bool {
 /// are read twice, once for the repository's index, then to be linted.
 pub fn findings(paths: &[PathBuf], config: &Config, options: &Options, today: &str) -> Run<Vec<Finding>> {
     let mut index = RepoIndex::default();
-    super::for_each_file_streamed(paths, config, |_, a| RepoIndex::of_file(&a), |own| index.merge(own));
+    super::for_each_file_streamed(paths, config, |_, a| RepoIndex::of_file(&a), |_, own| index.merge(own));
     super::for_each_file(paths, config, |_, a| check_document(&a, &index, config, options, today))
 }
 

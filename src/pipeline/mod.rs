@@ -52,23 +52,13 @@ pub fn for_each_file<T: Send>(
     work: impl Fn(&Input, Analysis) -> T + Sync,
 ) -> Run<T> {
     let mut files = Vec::new();
-    let failures = for_each_file_streamed(paths, config, work, |t| files.push(t));
+    let failures = for_each_file_streamed(paths, config, work, |_, t| files.push(t));
     Run { files, failures }
 }
 
-/// As [`for_each_file`], handing each result to `sink` in input order as
-/// its batch of files is done: at most [`IN_FLIGHT`] batches of results
-/// are held. Returns the failures: the walk's, then the files'.
-pub fn for_each_file_streamed<T: Send>(
-    paths: &[PathBuf],
-    config: &Config,
-    work: impl Fn(&Input, Analysis) -> T + Sync,
-    mut sink: impl FnMut(T),
-) -> Vec<String> {
-    for_each_input_streamed(paths, config, work, |_, t| sink(t))
-}
-
-/// As [`for_each_file_streamed`]; `sink` is also handed the input.
+/// As [`for_each_file`], handing each input and its result to `sink` in
+/// input order as its batch of files is done: at most [`IN_FLIGHT`] batches
+/// of results are held. Returns the failures: the walk's, then the files'.
 ///
 /// The walk and the sink run on this thread while the pool works: each
 /// batch of files the walk finds is handed to the pool at once, and the
@@ -79,7 +69,7 @@ pub fn for_each_file_streamed<T: Send>(
 /// the oldest is the one the sink waits for. Newest first, this thread took
 /// the batches it had just found while the others finished the old ones,
 /// and then the others had no work the sink could take.
-pub fn for_each_input_streamed<T: Send>(
+pub fn for_each_file_streamed<T: Send>(
     paths: &[PathBuf],
     config: &Config,
     work: impl Fn(&Input, Analysis) -> T + Sync,
@@ -231,7 +221,7 @@ pub fn plan(
                 show(&plan::entries(&a.source, &a.scanned, &a.plans)),
             )
         },
-        |(messages, has_errors, shown)| {
+        |_, (messages, has_errors, shown)| {
             failed |= has_errors;
             sink(&messages, &shown);
         },
@@ -267,13 +257,14 @@ pub fn bundle(paths: &[PathBuf], config: &Config, render: Render<'_>) -> Result<
         let shown: String = errors.iter().map(|e| bundle_error(e, render)).collect();
         ((part, shown, errors.len()), RepoIndex::of_file(&a), Writer::of(input, a))
     };
-    let failures = for_each_file_streamed(paths, config, work, |((part, part_shown, part_errors), tables, writer)| {
-        assembler.add(part);
-        shown.push_str(&part_shown);
-        errors += part_errors;
-        index.merge(tables);
-        writers.extend(writer);
-    });
+    let failures =
+        for_each_file_streamed(paths, config, work, |_, ((part, part_shown, part_errors), tables, writer)| {
+            assembler.add(part);
+            shown.push_str(&part_shown);
+            errors += part_errors;
+            index.merge(tables);
+            writers.extend(writer);
+        });
     if !failures.is_empty() {
         return Err(Refusal::Unreadable(failures));
     }
@@ -385,7 +376,7 @@ mod tests {
         let (done, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let config = crate::config::Config::default();
         let mut seen = Vec::new();
-        let failures = super::for_each_input_streamed(
+        let failures = super::for_each_file_streamed(
             &paths,
             &config,
             |input, _| {
