@@ -3,7 +3,7 @@
 //! the statement after it (`@maxcompute` to the rest of the file).
 
 use super::lexer::{self, Token, TokenKind};
-use super::recognise::{first_words, recognise};
+use super::recognise::{column_list_next, first_words, recognise};
 use super::syntax::ScanProblem;
 use super::syntax::{AnnotationComment, MaxComputeContext, ScannedFile};
 use crate::annotation::{self, Annotation, CommentKind};
@@ -48,6 +48,23 @@ fn suspect_string(text: &str) -> Option<Token> {
     multiline
 }
 
+/// Column lists are skimmed, except in the test that checks that skimming
+/// changes nothing.
+#[cfg(not(test))]
+fn skims() -> bool {
+    true
+}
+
+#[cfg(test)]
+thread_local! {
+    pub(super) static NO_SKIM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn skims() -> bool {
+    !NO_SKIM.get()
+}
+
 thread_local! {
     /// The token buffer, kept for the thread's next file: it grows to the
     /// longest statement once, not for every file.
@@ -65,6 +82,17 @@ impl Drop for Scanner<'_> {
     }
 }
 
+/// A column list being skimmed: nothing reads it but for its parentheses
+/// and comments, and in most DDL it is most of the bytes (see
+/// [`lexer::Lexer::next_in_group`]).
+struct Skim {
+    /// How many parentheses are open.
+    depth: usize,
+    /// The statement's tokens up to its `(`, and the byte after that.
+    sig_len: usize,
+    from: usize,
+}
+
 pub(super) struct Scanner<'a> {
     text: &'a str,
     out: &'a mut ScannedFile,
@@ -75,6 +103,8 @@ pub(super) struct Scanner<'a> {
     maxcompute: MaxComputeContext,
     /// Reused buffer of a statement's significant tokens.
     sig: Vec<Token>,
+    /// The column list being skimmed, if any.
+    skim: Option<Skim>,
     pending_allows: Vec<usize>,
 }
 
@@ -88,29 +118,32 @@ impl<'a> Scanner<'a> {
             pending_allows: Vec::new(),
             maxcompute: MaxComputeContext::default(),
             sig: SIG.take(),
+            skim: None,
         }
     }
 
     /// Reads the tokens once, statement by statement.
     pub(super) fn run(&mut self) -> Result<(), SyntaxError> {
         let mut in_statement = false;
-        for t in lexer::Lexer::new(self.text) {
+        let mut tokens = lexer::Lexer::new(self.text);
+        while let Some(t) = if self.skim.is_some() { tokens.next_in_group() } else { tokens.next() } {
             let t = t.map_err(|e| unterminated(self.text, suspect_string(self.text), &e))?;
             match t.kind {
                 TokenKind::LineComment => self.comment(t, in_statement),
                 TokenKind::Whitespace | TokenKind::BlockComment => {}
                 _ => {
+                    self.track_group(t);
                     self.sig.push(t);
                     in_statement = true;
                     if t.kind == TokenKind::Semicolon {
-                        self.statement();
+                        self.end_statement(t.end);
                         in_statement = false;
                     }
                 }
             }
         }
         if in_statement {
-            self.statement();
+            self.end_statement(self.text.len());
         }
         if let Some(a) = self.pending_access.take() {
             let span = self.out.annotations[a].span.clone();
@@ -170,6 +203,35 @@ impl<'a> Scanner<'a> {
                 }
             },
         }
+    }
+
+    /// Starts skimming at a `(` that opens a column list (it is pushed
+    /// next), and follows the parentheses of the list skimmed.
+    fn track_group(&mut self, t: Token) {
+        let paren = if t.kind == TokenKind::Punct { self.text.as_bytes()[t.start] } else { 0 };
+        match (&mut self.skim, paren) {
+            (Some(skim), b'(') => skim.depth += 1,
+            (Some(skim), b')') if skim.depth > 1 => skim.depth -= 1,
+            (Some(_), b')') => self.skim = None,
+            (None, b'(') if skims() && column_list_next(self.text, &self.sig) => {
+                self.skim = Some(Skim { depth: 1, sig_len: self.sig.len() + 1, from: t.end });
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends the statement at byte `end`. A column list still open there was
+    /// not a column list after all: its tokens are read again, all of them
+    /// (its comments were handled on the way), as if it had not been
+    /// skimmed.
+    fn end_statement(&mut self, end: usize) {
+        if let Some(skim) = self.skim.take() {
+            self.sig.truncate(skim.sig_len);
+            let again = lexer::Lexer::starting_at(self.text, skim.from).map_while(Result::ok);
+            let significant = |t: &Token| !t.is_trivia();
+            self.sig.extend(again.take_while(|t| t.start < end).filter(significant));
+        }
+        self.statement();
     }
 
     /// Ends the statement whose significant tokens are in `self.sig`.

@@ -145,6 +145,39 @@ mod tests {
     }
 
     #[test]
+    fn skimming_column_lists_changes_nothing() {
+        let forms = [
+            "CREATE EXTERNAL TABLE t (a int, {X}) STORED BY 'h' LOCATION 'oss://b/p/';\nSELECT 1;",
+            "-- @access oss\ncreate external table if not exists p.`t` ({X}\n) with serdeproperties ('k'='v');",
+            "CREATE TABLE [IF NOT EXISTS] <t> ( {X} ) INSERT INTO x SELECT 1;",
+            "CREATE EXTERNAL TABLE t {X} STORED AS orc LOCATION 'oss://b/p/';",
+        ];
+        for x in super::lexer::tests::tricky_texts(3_000) {
+            for form in forms {
+                let text = form.replace("{X}", &x);
+                let skimmed = scan(&text);
+                attach::NO_SKIM.set(true);
+                let whole = scan(&text);
+                attach::NO_SKIM.set(false);
+                assert_eq!(skimmed, whole, "in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_without_columns_has_its_properties_read() {
+        let s = one(
+            "CREATE EXTERNAL TABLE t STORED BY 'h' WITH SERDEPROPERTIES ('a'='1', 'b'='(2;') LOCATION 'oss://b/p/';",
+        );
+        assert_eq!(s.clauses.serde_properties.unwrap().entries.len(), 2);
+        let s =
+            one("CREATE EXTERNAL TABLE t (a DECIMAL(18,2) COMMENT ')''', b `(`) STORED BY 'h' LOCATION 'oss://b/p/';");
+        assert_eq!(s.clauses.location.unwrap().value, "oss://b/p/");
+        let d = one("CREATE EXTERNAL TABLE t (a DECIMAL(18,2 COMMENT 'x' STORED BY 'h';").syntax_error.unwrap();
+        assert!(d.message.contains("never closed"), "{}", d.message);
+    }
+
+    #[test]
     fn unload_load_insert_schema() {
         let f = scan(
             "UNLOAD FROM sale_detail INTO LOCATION 'oss://e/b/p/' STORED BY 'com.aliyun.odps.CsvStorageHandler' WITH SERDEPROPERTIES ('odps.properties.rolearn'='x') PROPERTIES ('odps.text.option.gzip.output.enabled'='true');\nLOAD OVERWRITE TABLE ambulance FROM LOCATION 'oss://e/b/' STORED BY 'h';\nINSERT OVERWRITE TABLE ext_t SELECT 1;\nCREATE EXTERNAL SCHEMA IF NOT EXISTS es WITH srv ON 'cat.db';",

@@ -118,6 +118,19 @@ fn inserts(text: &str, sig: &[Token]) -> Vec<Write> {
     out
 }
 
+/// Whether a `(` after `sig` opens a table's column list: it comes right
+/// after the name of a `CREATE [EXTERNAL] TABLE`, where the clauses are read
+/// from, and the clause reader passes over it as a group.
+pub(super) fn column_list_next(text: &str, sig: &[Token]) -> bool {
+    let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
+    let name_at = match () {
+        _ if kw(0, "CREATE") && kw(1, "TABLE") => 2,
+        _ if kw(0, "CREATE") && kw(1, "EXTERNAL") && kw(2, "TABLE") => 3,
+        _ => return false,
+    };
+    read_name(text, sig, skip_if_not_exists(text, sig, name_at)).1 == sig.len()
+}
+
 /// Skips `IF NOT EXISTS` and the `[…]` brackets documentation templates put
 /// around it.
 fn skip_if_not_exists(text: &str, sig: &[Token], mut i: usize) -> usize {
