@@ -50,20 +50,40 @@ fn differences<'a>(out: &Path, files: &'a BTreeMap<String, String>) -> (Vec<Chan
 }
 
 /// What `path` holds, unless it holds `expected` (`None`); `Some(None)`:
-/// nothing readable as text. The file is read as bytes, at most one more
-/// than expected, with no size asked first: a bundle up to date is read
-/// whole, and most of its files are small.
+/// nothing readable as text. A bundle up to date is read whole, so the file
+/// is compared a block at a time as it is read, with no size asked first:
+/// read into a buffer of its own, each large file (`manifest.json`,
+/// `main.tf`) took fresh pages from the system, a fault for every 4 KiB.
+/// Only a file that differs is read again whole, for the diff.
 fn on_disk_unless(path: &Path, expected: &str) -> Option<Option<String>> {
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(expected.len() + 1);
-    let limit = expected.len() as u64 + 1;
-    match std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes)) {
-        Ok(_) if bytes == expected.as_bytes() => None,
-        // Longer than expected: read whole, for the diff.
-        Ok(n) if n as u64 == limit => Some(std::fs::read_to_string(path).ok()),
-        Ok(_) => Some(String::from_utf8(bytes).ok()),
+    match holds(path, expected.as_bytes()) {
+        Ok(true) => None,
+        Ok(false) => Some(std::fs::read(path).ok().and_then(|b| String::from_utf8(b).ok())),
         Err(_) => Some(None),
     }
+}
+
+/// Whether the file at `path` holds exactly `expected`.
+fn holds(path: &Path, mut expected: &[u8]) -> std::io::Result<bool> {
+    use std::io::{ErrorKind, Read};
+    thread_local! {
+        static BLOCK: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 64 << 10]);
+    }
+    let mut file = std::fs::File::open(path)?;
+    BLOCK.with_borrow_mut(|block| {
+        loop {
+            let n = match file.read(block) {
+                Ok(0) => return Ok(expected.is_empty()),
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n > expected.len() || block[..n] != expected[..n] {
+                return Ok(false);
+            }
+            expected = &expected[n..];
+        }
+    })
 }
 
 /// Whether `out` can hold a bundle: a directory, or nothing yet.
@@ -236,6 +256,23 @@ mod tests {
         assert_eq!(on_disk_unless(&at("one-more", b"a\nb\n\n"), "a\nb\n"), Some(Some("a\nb\n\n".into())));
         assert_eq!(on_disk_unless(&at("binary", b"a\xff\n"), "a\n"), Some(None));
         assert_eq!(on_disk_unless(&d.path().join("missing"), "a\n"), Some(None));
+        // Files of several blocks: the same, one byte changed in a later
+        // block, and one byte more exactly at a block's end.
+        let big: String = (0..200_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        assert_eq!(on_disk_unless(&at("big", big.as_bytes()), &big), None);
+        let mut other = big.clone().into_bytes();
+        other[150_000] = b'!';
+        assert!(on_disk_unless(&at("big-changed", &other), &big).is_some());
+        let block = &big[..64 << 10];
+        assert_eq!(on_disk_unless(&at("block", block.as_bytes()), block), None);
+        assert_eq!(
+            on_disk_unless(&at("block", &big.as_bytes()[..(64 << 10) + 1]), block),
+            Some(Some(big[..(64 << 10) + 1].into()))
+        );
+        assert_eq!(
+            on_disk_unless(&at("block", &big.as_bytes()[..(64 << 10) - 1]), block),
+            Some(Some(big[..(64 << 10) - 1].into()))
+        );
     }
 
     #[test]
