@@ -148,7 +148,7 @@ fn check_spooled(
         if waiting.is_empty() && writes.is_none() {
             return emit(&mut summary, sink, report, counts);
         }
-        spool.push(&report, counts.0);
+        spool.push(report, counts.0);
         match (writes, waiting.back_mut()) {
             (Some(w), _) => waiting.push_back(Waiting::Writes(input.clone(), (*w).copied())),
             (None, Some(Waiting::Reports(n))) => *n += 1,

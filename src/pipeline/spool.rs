@@ -5,6 +5,7 @@
 //! repository's index; with a spool, what they hold in memory no longer
 //! grows with the repository.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 
@@ -30,21 +31,12 @@ pub(super) struct Spool {
     closed: bool,
 }
 
-/// Records in memory, and how far they have been read.
+/// Records in memory, as they were pushed: no copy is made of a text held.
 #[derive(Default)]
 struct Held {
-    bytes: Vec<u8>,
-    read: usize,
-}
-
-impl Held {
-    fn pop(&mut self) -> Option<io::Result<(String, [u32; 3])>> {
-        let rest = self.bytes.get(self.read..).filter(|r| !r.is_empty())?;
-        Some(decode(rest).map(|(text, counts, len)| {
-            self.read += len;
-            (text, counts)
-        }))
-    }
+    records: VecDeque<(String, [u32; 3])>,
+    /// The bytes of every record ever held here (what the budget counts).
+    bytes: usize,
 }
 
 impl Spool {
@@ -62,32 +54,38 @@ impl Spool {
 
     /// Queues a text and its counts. The temporary file is made in
     /// `TMPDIR` and deleted by the system when closed, whatever happens.
-    pub(super) fn push(&mut self, text: &str, counts: [u32; 3]) {
-        let mut record = Vec::with_capacity(HEADER + text.len());
-        record.extend_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
-        counts.iter().for_each(|c| record.extend_from_slice(&c.to_le_bytes()));
-        record.extend_from_slice(text.as_bytes());
-        let over = self.head.bytes.len() + record.len() > self.budget;
-        if (over || self.in_file > 0) && self.spill(&record) {
+    pub(super) fn push(&mut self, text: String, counts: [u32; 3]) {
+        let size = HEADER + text.len();
+        let over = self.head.bytes + size > self.budget;
+        if (over || self.in_file > 0) && self.spill(&text, counts) {
             return;
         }
         // Behind the file's records, and behind whatever already went to
         // the tail.
-        let held = if self.in_file == 0 && self.tail.bytes.is_empty() { &mut self.head } else { &mut self.tail };
-        held.bytes.extend_from_slice(&record);
+        let held = if self.in_file == 0 && self.tail.records.is_empty() { &mut self.head } else { &mut self.tail };
+        held.bytes += size;
+        held.records.push_back((text, counts));
     }
 
     /// Writes a record to the file; false when it cannot.
-    fn spill(&mut self, record: &[u8]) -> bool {
+    fn spill(&mut self, text: &str, counts: [u32; 3]) -> bool {
         if self.closed || self.reader.is_some() {
             return false;
         }
         if self.writer.is_none() {
             self.writer = tempfile::tempfile().ok().map(|f| BufWriter::with_capacity(64 << 10, f));
         }
+        let mut header = [0; HEADER];
+        header[..4].copy_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
+        for (i, c) in counts.iter().enumerate() {
+            header[4 + 4 * i..8 + 4 * i].copy_from_slice(&c.to_le_bytes());
+        }
         // A failed write leaves bytes past every whole record: no read
         // reaches them.
-        let written = self.writer.as_mut().is_some_and(|w| w.write_all(record).is_ok());
+        let written = self
+            .writer
+            .as_mut()
+            .is_some_and(|w| w.write_all(&header).and_then(|_| w.write_all(text.as_bytes())).is_ok());
         self.in_file += usize::from(written);
         self.closed = !written;
         written
@@ -95,11 +93,11 @@ impl Spool {
 
     /// The next record, in the order they were pushed.
     pub(super) fn pop(&mut self) -> io::Result<(String, [u32; 3])> {
-        if let Some(record) = self.head.pop() {
-            return record;
+        if let Some(record) = self.head.records.pop_front() {
+            return Ok(record);
         }
         if self.in_file == 0 {
-            return self.tail.pop().unwrap_or_else(|| Err(io::Error::other("no record left")));
+            return self.tail.records.pop_front().ok_or_else(|| io::Error::other("no record left"));
         }
         if self.reader.is_none() {
             let writer = self.writer.take().ok_or_else(|| io::Error::other("no spool file"))?;
@@ -124,16 +122,6 @@ fn counts_of(header: &[u8]) -> [u32; 3] {
     [word(4), word(8), word(12)]
 }
 
-/// A record at the start of `bytes`: its text, counts and whole length.
-fn decode(bytes: &[u8]) -> io::Result<(String, [u32; 3], usize)> {
-    let broken = || io::Error::new(io::ErrorKind::InvalidData, "a broken record");
-    let header = bytes.get(..HEADER).ok_or_else(broken)?;
-    let len = u32::from_le_bytes(header[..4].try_into().map_err(|_| broken())?) as usize;
-    let body = bytes.get(HEADER..HEADER + len).ok_or_else(broken)?;
-    let text = std::str::from_utf8(body).map_err(|_| broken())?.to_string();
-    Ok((text, counts_of(header), HEADER + len))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,11 +129,11 @@ mod tests {
     #[test]
     fn without_a_file_the_rest_is_held_in_order() {
         let mut spool = Spool::new(20);
-        spool.push("held", [1, 0, 0]);
-        spool.push("spilled to the file", [2, 0, 0]);
+        spool.push("held".into(), [1, 0, 0]);
+        spool.push("spilled to the file".into(), [2, 0, 0]);
         spool.closed = true;
-        spool.push("after the file failed", [3, 0, 0]);
-        assert_eq!(spool.tail.bytes.len(), HEADER + 21);
+        spool.push("after the file failed".into(), [3, 0, 0]);
+        assert_eq!(spool.tail.bytes, HEADER + 21);
         let order: Vec<u32> = (0..3).map(|_| spool.pop().unwrap().1[0]).collect();
         assert_eq!(order, vec![1, 2, 3]);
     }
@@ -153,14 +141,14 @@ mod tests {
     #[test]
     fn pushed_after_pops_still_in_order() {
         let mut spool = Spool::new(20);
-        spool.push("held", [1, 0, 0]);
-        spool.push("spilled to the file", [2, 0, 0]);
-        spool.push("spilled too", [3, 0, 0]);
+        spool.push("held".into(), [1, 0, 0]);
+        spool.push("spilled to the file".into(), [2, 0, 0]);
+        spool.push("spilled too".into(), [3, 0, 0]);
         assert_eq!(spool.pop().unwrap().1[0], 1);
-        spool.push("after a pop", [4, 0, 0]);
+        spool.push("after a pop".into(), [4, 0, 0]);
         let order: Vec<u32> = (0..3).map(|_| spool.pop().unwrap().1[0]).collect();
         assert_eq!(order, vec![2, 3, 4]);
-        spool.push("after all", [5, 0, 0]);
+        spool.push("after all".into(), [5, 0, 0]);
         assert_eq!(spool.pop().unwrap().1[0], 5);
         assert!(spool.pop().is_err());
     }
@@ -171,10 +159,10 @@ mod tests {
         for budget in [0, 10, 40, usize::MAX / 2] {
             let mut spool = Spool::new(budget);
             for (i, t) in texts.iter().enumerate() {
-                spool.push(t, [i as u32, 7, u32::MAX]);
+                spool.push(t.to_string(), [i as u32, 7, u32::MAX]);
             }
             assert_eq!(spool.in_file > 0, budget < 100, "budget {budget}");
-            assert!(spool.head.bytes.len() <= budget, "budget {budget}: {} held", spool.head.bytes.len());
+            assert!(spool.head.bytes <= budget, "budget {budget}: {} held", spool.head.bytes);
             for (i, t) in texts.iter().enumerate() {
                 assert_eq!(spool.pop().unwrap(), (t.to_string(), [i as u32, 7, u32::MAX]), "budget {budget}");
             }
