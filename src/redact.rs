@@ -29,8 +29,12 @@ impl Secrets {
         let mut out = Secrets::default();
         let bytes = text.as_bytes();
         let mut from = 0;
-        // memchr's SIMD search: this runs over every byte of every file.
-        while let Some(p) = memchr::memmem::find(&bytes[from..], b"://").map(|p| p + from) {
+        // memchr's SIMD search: this runs over every byte of every file. Its
+        // searcher is built once: built at each call, it cost more than
+        // the search (4,978 calls, 4.2 M instructions at 2,000 files).
+        static URL: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new("://"));
+        while let Some(p) = URL.find(&bytes[from..]).map(|p| p + from) {
             // The scheme: ASCII letters, digits, `:+.-` before `://`.
             let scheme = text.as_bytes()[..p]
                 .iter()

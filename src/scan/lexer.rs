@@ -200,7 +200,7 @@ fn token_at(bytes: &[u8], i: usize) -> Result<(TokenKind, usize), LexError> {
         _ if is_word_byte(b) => (TokenKind::Word, word_end(bytes, i)),
         b'-' if next == Some(b'-') => (TokenKind::LineComment, memchr_newline(bytes, i)),
         b'/' if next == Some(b'*') => {
-            return closed(find(bytes, i + 2, b"*/").map(|e| e + 2), TokenKind::BlockComment, "comment", "*/");
+            return closed(comment_end(bytes, i + 2), TokenKind::BlockComment, "comment", "*/");
         }
         b'\'' => return closed(end_of_string(bytes, i), TokenKind::String, "string", "'"),
         b'"' => return closed(end_of_string(bytes, i), TokenKind::String, "string", "\""),
@@ -293,8 +293,12 @@ fn memchr_newline(bytes: &[u8], from: usize) -> usize {
     memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(bytes.get(from..)?, needle).map(|p| from + p)
+/// The end of the block comment whose text starts at `from` (after its
+/// `/*`). The searcher is built once, not at each comment.
+fn comment_end(bytes: &[u8], from: usize) -> Option<usize> {
+    static CLOSE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("*/"));
+    CLOSE.find(bytes.get(from..)?).map(|p| from + p + 2)
 }
 
 /// End (exclusive) of the string starting at `start`, honouring `\x` and a
