@@ -184,25 +184,26 @@ fn attribute(line: &str) -> Option<(usize, &str)> {
 /// writes them, so repositories that run `terraform fmt -check` accept the
 /// file unchanged.
 fn align_attributes(text: &str) -> String {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    // Each line is looked at once: which attribute it sets, if any.
+    let lines: Vec<(&str, Option<(usize, &str)>)> = text.split_inclusive('\n').map(|l| (l, attribute(l))).collect();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut i = 0;
     while i < lines.len() {
-        let Some((indent, _)) = attribute(lines[i]) else {
-            out.push_str(lines[i]);
+        let Some((indent, _)) = lines[i].1 else {
+            out.push_str(lines[i].0);
             i += 1;
             continue;
         };
-        let run = lines[i..].iter().take_while(|l| attribute(l).is_some_and(|(n, _)| n == indent)).count();
-        let width = lines[i..i + run].iter().filter_map(|l| attribute(l)).map(|(_, k)| k.len()).max().unwrap_or(0);
-        for line in &lines[i..i + run] {
-            let (_, key) = attribute(line).expect("in the run");
+        let run: Vec<(&str, &str)> =
+            lines[i..].iter().map_while(|(l, a)| a.filter(|(n, _)| *n == indent).map(|(_, k)| (*l, k))).collect();
+        let width = run.iter().map(|(_, k)| k.len()).max().unwrap_or(0);
+        for (line, key) in &run {
             let (head, rest) = line.split_at(indent + key.len());
             out.push_str(head);
             out.extend(std::iter::repeat_n(' ', width - key.len()));
             out.push_str(rest);
         }
-        i += run;
+        i += run.len();
     }
     out
 }
