@@ -3,7 +3,7 @@
 //! the statement after it (`@maxcompute` to the rest of the file).
 
 use super::lexer::{self, Token, TokenKind};
-use super::recognise::{column_list_next, first_words, recognise};
+use super::recognise::{column_list_next, first_words, insert_targets_read, recognise};
 use super::syntax::ScanProblem;
 use super::syntax::{AnnotationComment, MaxComputeContext, ScannedFile};
 use crate::annotation::{self, Annotation, CommentKind};
@@ -48,8 +48,8 @@ fn suspect_string(text: &str) -> Option<Token> {
     multiline
 }
 
-/// Column lists are skimmed, except in the test that checks that skimming
-/// changes nothing.
+/// Column lists and queries are skimmed, except in the test that checks
+/// that skimming changes nothing.
 #[cfg(not(test))]
 fn skims() -> bool {
     true
@@ -82,15 +82,19 @@ impl Drop for Scanner<'_> {
     }
 }
 
-/// A column list being skimmed: nothing reads it but for its parentheses
-/// and comments, and in most DDL it is most of the bytes (see
-/// [`lexer::Lexer::next_in_group`]).
-struct Skim {
-    /// How many parentheses are open.
-    depth: usize,
-    /// The statement's tokens up to its `(`, and the byte after that.
-    sig_len: usize,
-    from: usize,
+/// A part of a statement that is skimmed, not read token by token: most
+/// of the bytes of most files. `sig_len` and `from` are the statement's
+/// tokens before it and the byte it starts at, to read it again whole
+/// where a skim cannot end the statement as reading would.
+enum Skim {
+    /// A table's column list: nothing reads it but for its parentheses and
+    /// comments (see [`lexer::Lexer::next_in_group`]). `depth` counts the
+    /// parentheses open.
+    Group { depth: usize, sig_len: usize, from: usize },
+    /// The rest of a query, up to its next INSERT: nothing reads a query
+    /// but for its first words and the tables it writes (see
+    /// [`lexer::Lexer::next_in_query`]).
+    Query { sig_len: usize, from: usize },
 }
 
 pub(super) struct Scanner<'a> {
@@ -103,8 +107,11 @@ pub(super) struct Scanner<'a> {
     maxcompute: MaxComputeContext,
     /// Reused buffer of a statement's significant tokens.
     sig: Vec<Token>,
-    /// The column list being skimmed, if any.
+    /// What is being skimmed, if anything.
     skim: Option<Skim>,
+    /// The statement is a query (it starts with SELECT, FROM, WITH or
+    /// INSERT).
+    query: bool,
     pending_allows: Vec<usize>,
 }
 
@@ -119,6 +126,7 @@ impl<'a> Scanner<'a> {
             maxcompute: MaxComputeContext::default(),
             sig: SIG.take(),
             skim: None,
+            query: false,
         }
     }
 
@@ -126,21 +134,17 @@ impl<'a> Scanner<'a> {
     pub(super) fn run(&mut self) -> Result<(), SyntaxError> {
         let mut in_statement = false;
         let mut tokens = lexer::Lexer::new(self.text);
-        while let Some(t) = if self.skim.is_some() { tokens.next_in_group() } else { tokens.next() } {
+        loop {
+            let t = match self.skim {
+                // White space and block comments in a tight loop of their own.
+                None => tokens
+                    .find(|t| !matches!(t, Ok(t) if matches!(t.kind, TokenKind::Whitespace | TokenKind::BlockComment))),
+                Some(Skim::Group { .. }) => tokens.next_in_group(),
+                Some(Skim::Query { .. }) => tokens.next_in_query(),
+            };
+            let Some(t) = t else { break };
             let t = t.map_err(|e| unterminated(self.text, suspect_string(self.text), &e))?;
-            match t.kind {
-                TokenKind::LineComment => self.comment(t, in_statement),
-                TokenKind::Whitespace | TokenKind::BlockComment => {}
-                _ => {
-                    self.track_group(t);
-                    self.sig.push(t);
-                    in_statement = true;
-                    if t.kind == TokenKind::Semicolon {
-                        self.end_statement(t.end);
-                        in_statement = false;
-                    }
-                }
-            }
+            self.take(t, &mut in_statement);
         }
         if in_statement {
             self.end_statement(self.text.len());
@@ -154,6 +158,27 @@ impl<'a> Scanner<'a> {
             self.out.problems.push(ScanProblem::DanglingAllow { span });
         }
         Ok(())
+    }
+
+    /// Takes the next token: a comment, white space, or a token of the
+    /// statement (which may end it, or start or stop a skim).
+    #[inline]
+    fn take(&mut self, t: Token, in_statement: &mut bool) {
+        match t.kind {
+            TokenKind::LineComment => self.comment(t, *in_statement),
+            TokenKind::Whitespace | TokenKind::BlockComment => {}
+            _ => {
+                self.track(t);
+                self.sig.push(t);
+                *in_statement = true;
+                if t.kind == TokenKind::Semicolon {
+                    self.end_statement(t.end);
+                    *in_statement = false;
+                } else if self.skim.is_none() && self.query_rest_next() {
+                    self.skim = Some(Skim::Query { sig_len: self.sig.len(), from: t.end });
+                }
+            }
+        }
     }
 
     fn comment(&mut self, t: Token, inside_statement: bool) {
@@ -205,31 +230,51 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Starts skimming at a `(` that opens a column list (it is pushed
-    /// next), and follows the parentheses of the list skimmed.
-    fn track_group(&mut self, t: Token) {
+    /// Before `t` is pushed: starts skimming at a `(` that opens a column
+    /// list and follows the parentheses of the list skimmed; stops
+    /// skimming a query at an INSERT (its target is read token by token).
+    fn track(&mut self, t: Token) {
+        if self.skim.is_none() && t.kind != TokenKind::Punct && !self.sig.is_empty() {
+            return;
+        }
         let paren = if t.kind == TokenKind::Punct { self.text.as_bytes()[t.start] } else { 0 };
         match (&mut self.skim, paren) {
-            (Some(skim), b'(') => skim.depth += 1,
-            (Some(skim), b')') if skim.depth > 1 => skim.depth -= 1,
-            (Some(_), b')') => self.skim = None,
+            (Some(Skim::Group { depth, .. }), b'(') => *depth += 1,
+            (Some(Skim::Group { depth, .. }), b')') if *depth > 1 => *depth -= 1,
+            (Some(Skim::Group { .. }), b')') | (Some(Skim::Query { .. }), _) => self.skim = None,
             (None, b'(') if skims() && column_list_next(self.text, &self.sig) => {
-                self.skim = Some(Skim { depth: 1, sig_len: self.sig.len() + 1, from: t.end });
+                self.skim = Some(Skim::Group { depth: 1, sig_len: self.sig.len() + 1, from: t.end });
             }
             _ => {}
         }
+        if self.sig.is_empty() {
+            let first = |k: &str| self.text.as_bytes()[t.range()].eq_ignore_ascii_case(k.as_bytes());
+            self.query = t.kind == TokenKind::Word && ["SELECT", "FROM", "WITH", "INSERT"].into_iter().any(first);
+        }
+    }
+
+    /// Whether the rest of a query can be skimmed from here: its first
+    /// words are read (messages name them), and so is the target of its
+    /// last INSERT.
+    fn query_rest_next(&self) -> bool {
+        self.query && skims() && self.sig.len() >= 3 && insert_targets_read(self.text, &self.sig)
     }
 
     /// Ends the statement at byte `end`. A column list still open there was
-    /// not a column list after all: its tokens are read again, all of them
-    /// (its comments were handled on the way), as if it had not been
-    /// skimmed.
+    /// not a column list after all, and a query skimmed to the end of the
+    /// file has no `;` to end its last token: what was skimmed is read
+    /// again, all of it (its comments were handled on the way).
     fn end_statement(&mut self, end: usize) {
-        if let Some(skim) = self.skim.take() {
-            self.sig.truncate(skim.sig_len);
-            let again = lexer::Lexer::starting_at(self.text, skim.from).map_while(Result::ok);
-            let significant = |t: &Token| !t.is_trivia();
-            self.sig.extend(again.take_while(|t| t.start < end).filter(significant));
+        let ended = self.sig.last().is_some_and(|t| t.kind == TokenKind::Semicolon);
+        match self.skim.take() {
+            Some(Skim::Query { .. }) if ended => {}
+            Some(Skim::Group { sig_len, from, .. } | Skim::Query { sig_len, from }) => {
+                self.sig.truncate(sig_len);
+                let again = lexer::Lexer::starting_at(self.text, from).map_while(Result::ok);
+                let significant = |t: &Token| !t.is_trivia();
+                self.sig.extend(again.take_while(|t| t.start < end).filter(significant));
+            }
+            None => {}
         }
         self.statement();
     }

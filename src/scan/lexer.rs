@@ -103,12 +103,59 @@ impl Lexer<'_> {
     /// or `{`), so the tokens returned are those `next` would return.
     pub fn next_in_group(&mut self) -> Option<Result<Token, LexError>> {
         loop {
-            self.i = skim(self.bytes, self.i);
+            self.i = skim::<false>(self.bytes, self.i);
             match self.next()? {
                 Ok(t) if !matters_in_group(self.bytes, &t) => {}
                 t => return Some(t),
             }
         }
+    }
+
+    /// In the rest of a query, the next token that matters to the scanner:
+    /// `;`, a line comment or the word INSERT (a write). The rest is passed
+    /// over as [`next_in_group`](Self::next_in_group) passes it, stopping
+    /// also at each `i` and `I`. Where `insert` is written there, the
+    /// tokens from the last token end known are read up to it, to see
+    /// whether a word starts there (`x_insert`, `1.insert` hold none).
+    pub fn next_in_query(&mut self) -> Option<Result<Token, LexError>> {
+        let mut boundary = self.i;
+        loop {
+            self.i = skim::<true>(self.bytes, self.i);
+            if self.bytes.get(self.i).is_some_and(|b| b | 0x20 == b'i') {
+                match self.insert_at(&mut boundary) {
+                    Some(t) => return Some(Ok(t)),
+                    None => continue,
+                }
+            }
+            match self.next()? {
+                Ok(t) if !matches!(t.kind, TokenKind::Semicolon | TokenKind::LineComment) => boundary = self.i,
+                t => return Some(t),
+            }
+        }
+    }
+
+    /// At an `i` or `I` a query's skim stopped at: the word INSERT if it
+    /// starts there; else the skim goes on after the `i`, or after the
+    /// token that holds it.
+    fn insert_at(&mut self, boundary: &mut usize) -> Option<Token> {
+        let p = self.i;
+        if !self.bytes.get(p..p + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"insert")) {
+            self.i = p + 1;
+            return None;
+        }
+        // Between the boundary and `p` lie only bytes a skim passes over,
+        // and `i`s: words, numbers, white space and punctuation.
+        let mut at = *boundary;
+        while at < p {
+            at = token_at(self.bytes, at).map_or(p + 1, |(_, end)| end);
+        }
+        let starts = at == p;
+        if starts {
+            // A word starts here: `insert`, or a longer one (`insert${x}`).
+            at = word_end(self.bytes, p);
+        }
+        (self.i, *boundary) = (at, at);
+        (starts && at == p + 6).then_some(Token { kind: TokenKind::Word, start: p, end: at })
     }
 }
 
@@ -127,18 +174,19 @@ fn starts_something(b: u8) -> bool {
     matches!(b, b'\'' | b'"' | b'`' | b'-' | b'/' | b'(' | b')' | b';' | b'$' | b'{')
 }
 
-/// The first offset from `i` whose byte [`starts_something`].
-fn skim(bytes: &[u8], i: usize) -> usize {
+/// The first offset from `i` whose byte [`starts_something`], or in a
+/// query (`QUERY`) is an `i` or `I`.
+fn skim<const QUERY: bool>(bytes: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
-    let i = skim_sse2(bytes, i);
-    skip(bytes, i, |b| !starts_something(b))
+    let i = skim_sse2::<QUERY>(bytes, i);
+    skip(bytes, i, |b| !(starts_something(b) || (QUERY && b | 0x20 == b'i')))
 }
 
 /// [`skim`] over `bytes`' whole 16-byte blocks from `i`: the offset found,
 /// or the start of the first block not whole. SSE2 is part of every x86-64
 /// CPU.
 #[cfg(target_arch = "x86_64")]
-fn skim_sse2(bytes: &[u8], mut i: usize) -> usize {
+fn skim_sse2<const QUERY: bool>(bytes: &[u8], mut i: usize) -> usize {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
     while let Some(block) = bytes.get(i..i + 16) {
         // SAFETY: SSE2 is always enabled on x86_64, and `block` is 16
@@ -148,6 +196,10 @@ fn skim_sse2(bytes: &[u8], mut i: usize) -> usize {
             let mut any = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\'' as i8));
             for b in [b'"', b'`', b'-', b'/', b'(', b')', b';', b'$', b'{'] {
                 any = _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8)));
+            }
+            if QUERY {
+                let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+                any = _mm_or_si128(any, _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'i' as i8)));
             }
             _mm_movemask_epi8(any)
         };
@@ -449,7 +501,9 @@ pub(crate) mod tests {
     pub(crate) fn tricky_texts(count: usize) -> Vec<String> {
         const PIECES: &str = concat!(
             "(|)|;|'|\"|`|--|-|/*|*/|/|$|{|}|${x}|$[add_months(yyyymmdd,-1)]|$[a--b]|{T}|$name|\\|''|a|col_1| |  |",
-            "\n|\r\n|中文|1.5e-3|DECIMAL(18,2)|-- @access oss\n|-- @acess\n|'a;b)('|\u{feff}|=|,|<|>|[|]|\t|xxxxxxxxxxxxxxxxxxxx",
+            "\n|\r\n|中文|1.5e-3|DECIMAL(18,2)|-- @access oss\n|-- @acess\n|'a;b)('|\u{feff}|=|,|<|>|[|]|\t|xxxxxxxxxxxxxxxxxxxx|",
+            "insert|INSERT |Insert|into|INTO |overwrite|table |TABLE|.|}|]|1|i|I|x.insert|${x}insert|insert${y}|insert_x|",
+            "<t>|xinsert|1.insert|{T}insert| INSERT INTO t |insert overwrite table p.`t` |-- insert into c\n|'insert into s'",
         );
         let pieces: Vec<&str> = PIECES.split('|').collect();
         let mut state = 0x2545_f491_4f6c_dd1du64;

@@ -151,6 +151,11 @@ mod tests {
             "-- @access oss\ncreate external table if not exists p.`t` ({X}\n) with serdeproperties ('k'='v');",
             "CREATE TABLE [IF NOT EXISTS] <t> ( {X} ) INSERT INTO x SELECT 1;",
             "CREATE EXTERNAL TABLE t {X} STORED AS orc LOCATION 'oss://b/p/';",
+            "SELECT a, {X} FROM t;\nselect 1",
+            "INSERT OVERWRITE TABLE t {X} SELECT {X};",
+            "FROM s {X} INSERT INTO a {X} INSERT INTO b SELECT 1;",
+            "with x as (select 1) {X}",
+            "insert into {X} select 1;",
         ];
         for x in super::lexer::tests::tricky_texts(3_000) {
             for form in forms {

@@ -36,7 +36,8 @@ pub(super) fn recognise(text: &str, sig: &[Token]) -> Statement {
         allows: Vec::new(),
         broken_access: false,
         maxcompute: MaxComputeContext::default(),
-        writes: inserts(text, sig),
+        // No CREATE statement writes by INSERT (its column list is skimmed).
+        writes: if is_kw(text, sig.first(), "CREATE") { Vec::new() } else { inserts(text, sig) },
     };
     if let Some(body_start) = head(text, sig, &mut stmt) {
         read_clauses(text, sig, &mut stmt, body_start);
@@ -129,6 +130,28 @@ pub(super) fn column_list_next(text: &str, sig: &[Token]) -> bool {
         _ => return false,
     };
     read_name(text, sig, skip_if_not_exists(text, sig, name_at)).1 == sig.len()
+}
+
+/// Whether the target of every INSERT of `sig` is read whole, as
+/// [`inserts`] reads it: a token follows its name (a `<…>` placeholder
+/// needs its `>`), or the INSERT is not followed by INTO or OVERWRITE.
+pub(super) fn insert_targets_read(text: &str, sig: &[Token]) -> bool {
+    let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
+    let read = |i: usize| {
+        if i + 1 == sig.len() {
+            return false;
+        }
+        if !kw(i + 1, "INTO") && !kw(i + 1, "OVERWRITE") {
+            return true;
+        }
+        let at = if kw(i + 2, "TABLE") { i + 3 } else { i + 2 };
+        if sig.len() <= at {
+            return false;
+        }
+        let (name, end) = read_name(text, sig, at);
+        end < sig.len() && (name.is_some() || !is_punct(text, sig.get(at), b'<'))
+    };
+    (0..sig.len()).filter(|&i| kw(i, "INSERT")).all(read)
 }
 
 /// Skips `IF NOT EXISTS` and the `[…]` brackets documentation templates put
