@@ -140,11 +140,16 @@ impl<'a> Scanner<'a> {
                 None => tokens
                     .find(|t| !matches!(t, Ok(t) if matches!(t.kind, TokenKind::Whitespace | TokenKind::BlockComment))),
                 Some(Skim::Group { .. }) => tokens.next_in_group(),
-                Some(Skim::Query { .. }) => tokens.next_in_query(),
+                Some(Skim::Query { from, .. }) => tokens.next_in_query(from),
             };
             let Some(t) = t else { break };
             let t = t.map_err(|e| unterminated(self.text, suspect_string(self.text), &e))?;
             self.take(t, &mut in_statement);
+        }
+        if let Some(Skim::Query { from, .. }) = &mut self.skim {
+            // Only the statement's last token is yet to be found: it lies
+            // after the last token the skim read.
+            *from = tokens.mark().max(*from);
         }
         if in_statement {
             self.end_statement(self.text.len());

@@ -79,16 +79,18 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, (Vec<Token>, LexError)> {
 pub struct Lexer<'a> {
     bytes: &'a [u8],
     i: usize,
+    /// See [`mark`](Self::mark).
+    mark: usize,
 }
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a str) -> Lexer<'a> {
-        Lexer { bytes: src.as_bytes(), i: 0 }
+        Lexer { bytes: src.as_bytes(), i: 0, mark: 0 }
     }
 
     /// The tokens of `src` from byte `i`, which must start a token.
     pub fn starting_at(src: &'a str, i: usize) -> Lexer<'a> {
-        Lexer { bytes: src.as_bytes(), i }
+        Lexer { bytes: src.as_bytes(), i, mark: i }
     }
 }
 
@@ -117,45 +119,55 @@ impl Lexer<'_> {
     /// also at each `i` and `I`. Where `insert` is written there, the
     /// tokens from the last token end known are read up to it, to see
     /// whether a word starts there (`x_insert`, `1.insert` hold none).
-    pub fn next_in_query(&mut self) -> Option<Result<Token, LexError>> {
-        let mut boundary = self.i;
+    /// `from` is where the skim began (the end of a token).
+    pub fn next_in_query(&mut self, from: usize) -> Option<Result<Token, LexError>> {
+        // A mark before `from` is left from an earlier skim.
+        self.mark = self.mark.max(from);
         loop {
             self.i = skim::<true>(self.bytes, self.i);
             if self.bytes.get(self.i).is_some_and(|b| b | 0x20 == b'i') {
-                match self.insert_at(&mut boundary) {
+                match self.insert_at() {
                     Some(t) => return Some(Ok(t)),
                     None => continue,
                 }
             }
             match self.next()? {
-                Ok(t) if !matches!(t.kind, TokenKind::Semicolon | TokenKind::LineComment) => boundary = self.i,
-                t => return Some(t),
+                Ok(t) if matches!(t.kind, TokenKind::Semicolon | TokenKind::LineComment) => return Some(Ok(t)),
+                Ok(t) if !t.is_trivia() => self.mark = t.start,
+                Ok(_) => {}
+                Err(e) => return Some(Err(e)),
             }
         }
+    }
+
+    /// Where the last token that [`next_in_query`](Self::next_in_query)
+    /// read and did not return starts, or where the skim began: the
+    /// query's last token is not before it.
+    pub fn mark(&self) -> usize {
+        self.mark
     }
 
     /// At an `i` or `I` a query's skim stopped at: the word INSERT if it
     /// starts there; else the skim goes on after the `i`, or after the
     /// token that holds it.
-    fn insert_at(&mut self, boundary: &mut usize) -> Option<Token> {
+    fn insert_at(&mut self) -> Option<Token> {
         let p = self.i;
         if !self.bytes.get(p..p + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"insert")) {
             self.i = p + 1;
             return None;
         }
-        // Between the boundary and `p` lie only bytes a skim passes over,
-        // and `i`s: words, numbers, white space and punctuation.
-        let mut at = *boundary;
-        while at < p {
-            at = token_at(self.bytes, at).map_or(p + 1, |(_, end)| end);
+        // From the mark (a token's start, or the end of one) to `p` lie
+        // only tokens a skim passes over: words, numbers, white space and
+        // punctuation, and the token the mark is at.
+        let (mut start, mut end) = (self.mark, self.mark);
+        while end <= p {
+            start = end;
+            end = token_at(self.bytes, end).map_or(p + 1, |(_, end)| end);
         }
-        let starts = at == p;
-        if starts {
-            // A word starts here: `insert`, or a longer one (`insert${x}`).
-            at = word_end(self.bytes, p);
-        }
-        (self.i, *boundary) = (at, at);
-        (starts && at == p + 6).then_some(Token { kind: TokenKind::Word, start: p, end: at })
+        // The word that holds `p`: `insert`, or a longer one (`insert${x}`,
+        // `x_insert`), read and passed over.
+        (self.i, self.mark) = (end, start);
+        (start == p && end == p + 6).then_some(Token { kind: TokenKind::Word, start: p, end })
     }
 }
 
