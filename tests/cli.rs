@@ -210,6 +210,33 @@ fn a_directory_given_twice_is_processed_once_and_gitignore_is_honoured() {
     assert_eq!(stdout(&o), "would fix: sql/a.sql\n");
 }
 
+/// The user's global git excludes, wherever git keeps them (the default
+/// file, or one a git config names), are honoured as git honours them; with
+/// none, nothing is skipped.
+#[test]
+fn global_git_excludes_are_honoured() {
+    let d = repo(&[("sql/a.sql", &needs_fix()), ("sql/skip/b.sql", &needs_fix())]);
+    let home = tempfile::tempdir().unwrap();
+    let fix_check = |home: &Path| {
+        let mut c = bin();
+        c.current_dir(d.path()).args(["fix", "--check", "sql"]).env("HOME", home);
+        c.env_remove("XDG_CONFIG_HOME").env_remove("GIT_CONFIG_GLOBAL").env("GIT_CONFIG_SYSTEM", home.join("none"));
+        stdout(&c.output().unwrap())
+    };
+    let both = "would fix: sql/a.sql\nwould fix: sql/skip/b.sql\n";
+    assert_eq!(fix_check(home.path()), both, "no global excludes");
+    let ignore = home.path().join(".config/git/ignore");
+    std::fs::create_dir_all(ignore.parent().unwrap()).unwrap();
+    std::fs::write(&ignore, "skip/\n").unwrap();
+    assert_eq!(fix_check(home.path()), "would fix: sql/a.sql\n", "the default file");
+    std::fs::remove_file(&ignore).unwrap();
+    std::fs::write(home.path().join("mine"), "skip/\n").unwrap();
+    std::fs::write(home.path().join(".gitconfig"), "[core]\n\tExcludesFile = ~/mine\n").unwrap();
+    assert_eq!(fix_check(home.path()), "would fix: sql/a.sql\n", "a file named in ~/.gitconfig");
+    std::fs::rename(home.path().join(".gitconfig"), home.path().join("none")).unwrap();
+    assert_eq!(fix_check(home.path()), "would fix: sql/a.sql\n", "a file named in the system's git config");
+}
+
 #[test]
 fn missing_path_is_an_error() {
     let d = repo(&[]);
