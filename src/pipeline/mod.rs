@@ -250,9 +250,9 @@ pub fn bundle(paths: &[PathBuf], config: &Config, render: Render<'_>) -> Result<
     let mut assembler = bundle::Assembler::default();
     let mut writers = Vec::new();
     let (mut shown, mut errors) = (String::new(), 0);
-    let work = |input: &Input, a: Analysis| {
+    let work = |input: &Input, mut a: Analysis| {
         // The file's errors are rendered now, while its text is here.
-        let mut part = bundle::contribution(&a);
+        let mut part = bundle::contribution(&mut a);
         let errors = part.take_errors();
         let shown: String = errors.iter().map(|e| bundle_error(e, render)).collect();
         ((part, shown, errors.len()), RepoIndex::of_file(&a), Writer::of(input, a))
