@@ -3,21 +3,32 @@
 
 use crate::catalog;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// A name in a policy: an action from the catalog is borrowed, not copied
+/// (a repository's statements name the same few actions thousands of
+/// times); a resource or a name read from JSON is owned.
+pub type Name = Cow<'static, str>;
 
 /// `"x"` or `["x", "y"]`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
+    One(Name),
+    Many(Vec<Name>),
 }
 
 impl OneOrMany {
     pub fn items(&self) -> Vec<&str> {
+        self.names().iter().map(|n| &**n).collect()
+    }
+
+    /// The names themselves.
+    pub fn names(&self) -> &[Name] {
         match self {
-            OneOrMany::One(s) => vec![s.as_str()],
-            OneOrMany::Many(v) => v.iter().map(String::as_str).collect(),
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
         }
     }
 }
@@ -118,15 +129,19 @@ pub fn trust_saml(uid: &str, idp: &str) -> Statement {
     )
 }
 
-/// An Allow statement for actions on resources.
-pub fn allow(actions: &[&str], resources: Vec<String>) -> Statement {
+/// An Allow statement for actions (from the catalog) on resources.
+pub fn allow(actions: &[&'static str], resources: Vec<String>) -> Statement {
+    allow_names(actions.iter().map(|a| Name::Borrowed(*a)).collect(), resources.into_iter().map(Name::Owned).collect())
+}
+
+fn allow_names(actions: Vec<Name>, resources: Vec<Name>) -> Statement {
     let resource = if resources.len() == 1 && resources[0] == "*" {
         OneOrMany::One("*".into())
     } else {
         OneOrMany::Many(resources)
     };
     Statement {
-        action: OneOrMany::Many(actions.iter().map(|s| s.to_string()).collect()),
+        action: OneOrMany::Many(actions),
         condition: None,
         effect: Effect::Allow,
         principal: None,
@@ -142,37 +157,37 @@ pub fn merge_permissions(statements: &[Statement]) -> Vec<Statement> {
     // Borrowed from `statements` throughout: a role may gather thousands.
     // A resource's actions are gathered as they come, then sorted and
     // de-duplicated once (a map per resource cost more).
-    type Key<'a> = (usize, usize, &'a str);
-    let mut per_resource: BTreeMap<(usize, &str), Vec<Key>> = BTreeMap::new();
+    type Key<'a> = (usize, usize, &'a Name);
+    let mut per_resource: BTreeMap<(usize, &Name), Vec<Key>> = BTreeMap::new();
     for s in statements {
-        let resources = s.resource.as_ref().map(OneOrMany::items).unwrap_or_default();
-        for action in s.action.items() {
+        let resources = s.resource.as_ref().map(OneOrMany::names).unwrap_or_default();
+        for action in s.action.names() {
             let (service, index) = catalog::action_rank(action);
-            for r in &resources {
+            for r in resources {
                 per_resource.entry((service, r)).or_default().push((service, index, action));
             }
         }
     }
     // (service, action keys) → (actions, resources)
-    type Groups<'a> = BTreeMap<(usize, Vec<Key<'a>>), (Vec<&'a str>, Vec<&'a str>)>;
+    type Groups<'a> = BTreeMap<(usize, Vec<Key<'a>>), (Vec<Name>, Vec<Name>)>;
     let mut grouped: Groups = BTreeMap::new();
     for ((service, resource), mut keys) in per_resource {
         keys.sort_unstable();
         keys.dedup();
         let entry = grouped
             .entry((service, keys))
-            .or_insert_with_key(|(_, keys)| (keys.iter().map(|k| k.2).collect(), Vec::new()));
-        entry.1.push(resource);
+            .or_insert_with_key(|(_, keys)| (keys.iter().map(|k| k.2.clone()).collect(), Vec::new()));
+        entry.1.push(resource.clone());
     }
-    let mut out: Vec<(usize, &str, Statement)> = grouped
+    let mut out: Vec<(usize, Statement)> = grouped
         .into_iter()
-        .map(|((service, _), (actions, resources))| {
-            let first = resources.first().copied().unwrap_or_default();
-            (service, first, allow(&actions, resources.into_iter().map(str::to_string).collect()))
-        })
+        .map(|((service, _), (actions, resources))| (service, allow_names(actions, resources)))
         .collect();
-    out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    out.into_iter().map(|(_, _, s)| s).collect()
+    fn first(s: &Statement) -> &str {
+        s.resource.as_ref().and_then(|r| r.names().first().map(|n| &**n)).unwrap_or_default()
+    }
+    out.sort_by(|a, b| (a.0, first(&a.1)).cmp(&(b.0, first(&b.1))));
+    out.into_iter().map(|(_, s)| s).collect()
 }
 
 /// Trust statements, de-duplicated, in the seeds' order: account (`RAM`)
@@ -220,9 +235,9 @@ pub fn split(
             pieces.push((s, len));
             continue;
         }
-        let items: Vec<String> = s.resource.as_ref().expect("counted").items().into_iter().map(String::from).collect();
+        let items: Vec<Name> = s.resource.as_ref().expect("counted").names().to_vec();
         let (a, b) = items.split_at(items.len() / 2);
-        let half = |r: &[String]| Statement { resource: Some(OneOrMany::Many(r.to_vec())), ..s.clone() };
+        let half = |r: &[Name]| Statement { resource: Some(OneOrMany::Many(r.to_vec())), ..s.clone() };
         queue.push(half(b));
         queue.push(half(a));
     }
