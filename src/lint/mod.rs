@@ -99,8 +99,8 @@ impl FileContext<'_> {
 
     /// The MaxCompute region in force for a statement: `@maxcompute
     /// region=` above it, else the config's.
-    pub fn maxcompute_region(&self, stmt: &Statement) -> Option<String> {
-        stmt.maxcompute.region.as_ref().map(|r| r.value.clone()).or_else(|| self.config.region.clone())
+    pub fn maxcompute_region<'s>(&'s self, stmt: &'s Statement) -> Option<&'s str> {
+        stmt.maxcompute.region.as_ref().map(|r| r.value.as_str()).or(self.config.region.as_deref())
     }
 }
 

@@ -28,15 +28,16 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (stmt, loc, span) in ctx.locations() {
         let Some(region) = loc.region() else { continue };
-        let at = ctx.text()[span.clone()]
-            .find(region)
-            .map_or(span.clone(), |i| span.start + i..span.start + i + region.len());
+        // The region as written in the LOCATION (found only for a finding).
+        let at = || {
+            ctx.text()[span.clone()].find(region).map_or(span.clone(), |i| span.start + i..span.start + i + region.len())
+        };
         if let Some(declared) =
             ctx.analysis.scanned.access_of(stmt).and_then(|a| a.region.as_ref()).filter(|r| r.value != region)
         {
             out.push(
                 META.diagnostic(
-                    at.clone(),
+                    at(),
                     format!("the LOCATION is in {region}, but the @access says region={}", declared.value),
                 )
                 .label(region.to_string())
@@ -44,9 +45,9 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
             );
             continue;
         }
-        if let Some(mc) = ctx.maxcompute_region(stmt).filter(|r| r != region) {
+        if let Some(mc) = ctx.maxcompute_region(stmt).filter(|r| *r != region) {
             out.push(
-                META.diagnostic(at, format!("the LOCATION is in {region}, but MaxCompute runs in {mc}"))
+                META.diagnostic(at(), format!("the LOCATION is in {region}, but MaxCompute runs in {mc}"))
                     .label(region.to_string())
                     .help(format!("MaxCompute reaches external data only in its own region: use a {mc} endpoint, or correct the configured region")),
             );
