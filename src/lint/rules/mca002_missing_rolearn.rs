@@ -43,23 +43,26 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
 
 /// The finding for a missing rolearn: its help says where it goes.
 pub fn diagnostic(span: &Range<usize>, arn: &str, placement: &Placement) -> Diagnostic {
-    let entry = format!("WITH SERDEPROPERTIES ('odps.properties.rolearn'='{arn}')");
+    // Written out only where the help names the whole clause.
+    let entry = || format!("WITH SERDEPROPERTIES ('odps.properties.rolearn'='{arn}')");
     let help = match placement {
         Placement::BeforeStoredAs { serde } => {
-            format!("add ROW FORMAT SERDE '{serde}' {entry} before STORED AS (mcaccess fix does)")
+            format!("add ROW FORMAT SERDE '{serde}' {} before STORED AS (mcaccess fix does)", entry())
         }
         Placement::Impossible(Impossible::NoStorageClause) => {
-            format!("add STORED BY '<handler>' or ROW FORMAT SERDE '<class>', followed by {entry}")
+            format!("add STORED BY '<handler>' or ROW FORMAT SERDE '<class>', followed by {}", entry())
         }
         Placement::Impossible(Impossible::RowFormatDelimited) => format!(
-            "ROW FORMAT DELIMITED takes no SERDEPROPERTIES: replace it with ROW FORMAT SERDE '<class>' {entry}"
+            "ROW FORMAT DELIMITED takes no SERDEPROPERTIES: replace it with ROW FORMAT SERDE '<class>' {}",
+            entry()
         ),
         Placement::Impossible(Impossible::InputOutputFormat) => {
-            format!("STORED AS INPUTFORMAT … needs ROW FORMAT SERDE '<class>' {entry} before it")
+            format!("STORED AS INPUTFORMAT … needs ROW FORMAT SERDE '<class>' {} before it", entry())
         }
         Placement::Impossible(Impossible::UnknownFormat { format }) => format!(
-            "`{format}` is not a format mcaccess knows the SerDe of ({}): add ROW FORMAT SERDE '<class>' {entry} before STORED AS",
-            catalog::KNOWN_FORMATS.join(", ")
+            "`{format}` is not a format mcaccess knows the SerDe of ({}): add ROW FORMAT SERDE '<class>' {} before STORED AS",
+            catalog::KNOWN_FORMATS.join(", "),
+            entry()
         ),
         Placement::Append | Placement::AfterHandler | Placement::Done | Placement::Replace { .. } => {
             format!("add 'odps.properties.rolearn'='{arn}' to WITH SERDEPROPERTIES (mcaccess fix does)")
