@@ -121,6 +121,8 @@ pub fn walk(paths: &[PathBuf], exclude: &Exclude, mut batch: impl FnMut(Vec<Inpu
         }
     };
     let mut stdin = false;
+    // Asked once for the whole walk, not for each directory given.
+    let global_excludes = std::cell::OnceCell::new();
     for path in paths {
         if path.as_os_str() == "-" {
             if !std::mem::replace(&mut stdin, true) {
@@ -135,7 +137,8 @@ pub fn walk(paths: &[PathBuf], exclude: &Exclude, mut batch: impl FnMut(Vec<Inpu
             Err(e) => errors.push(format!("{}: {}", path.display(), e)),
             Ok(m) if m.is_dir() => {
                 let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                for entry in sorted_walk(path, exclude) {
+                let global = *global_excludes.get_or_init(global_excludes_possible);
+                for entry in sorted_walk(path, exclude, global) {
                     match entry {
                         Ok(e) if e.file_type().is_some_and(|t| t.is_file()) && is_sql(e.path()) => {
                             let p = e.into_path();
@@ -164,11 +167,13 @@ pub fn walk(paths: &[PathBuf], exclude: &Exclude, mut batch: impl FnMut(Vec<Inpu
 
 /// A walk of `dir` that honours ignore files and `exclude`, each directory's
 /// entries in byte order of their names.
-fn sorted_walk(dir: &Path, exclude: &Exclude) -> ignore::Walk {
+/// `global`: whether to ask for the user's global git excludes (see
+/// [`global_excludes_possible`]).
+fn sorted_walk(dir: &Path, exclude: &Exclude, global: bool) -> ignore::Walk {
     let exclude = exclude.clone();
     ignore::WalkBuilder::new(dir)
         .require_git(false)
-        .git_global(global_excludes_possible())
+        .git_global(global)
         // Only entries of one directory are compared: their whole paths
         // differ first in their names (and, as bytes, cost no parsing of
         // components: comparing names that way doubled the walk).
