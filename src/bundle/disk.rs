@@ -6,47 +6,61 @@ use crate::files;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// How `DIR` differs from the bundle, one line per file, for `--check`.
-pub fn compare(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
-    let (changed, stale) = differences(out, files);
+/// A bundle's files, each handed on as soon as it is rendered, so that it
+/// is compared with `DIR` while the others are still being rendered, and
+/// dropped at once if `DIR` holds it already.
+pub trait Files: Sync {
+    /// `each(path, content)` for every file (in parallel, as each is
+    /// ready); the paths and results, in path order.
+    fn render<R: Send>(&self, each: &(dyn Fn(&str, String) -> R + Sync)) -> Vec<(String, R)>;
+}
+
+/// Files already rendered (as tests give them).
+impl Files for BTreeMap<String, String> {
+    fn render<R: Send>(&self, each: &(dyn Fn(&str, String) -> R + Sync)) -> Vec<(String, R)> {
+        use rayon::prelude::*;
+        self.par_iter().map(|(path, content)| (path.clone(), each(path, content.clone()))).collect()
+    }
+}
+
+/// How `DIR` differs from the bundle, one line per file, for `--check`;
+/// and how many files the bundle has.
+pub fn compare(out: &Path, files: &impl Files) -> (Vec<String>, usize) {
+    let (changed, stale, count) = differences(out, files);
     let mut differences = Vec::new();
     for (path, content, old) in changed {
         let Some(old) = old else {
             differences.push(format!("missing:  {path}"));
             continue;
         };
-        let changed = similar::TextDiff::from_lines(old.as_str(), content)
+        let changed = similar::TextDiff::from_lines(old.as_str(), content.as_str())
             .iter_all_changes()
             .filter(|c| c.tag() != similar::ChangeTag::Equal)
             .count();
         differences.push(format!("differs:  {path} ({changed} line{} changed)", if changed == 1 { "" } else { "s" }));
     }
     differences.extend(stale.into_iter().map(|p| format!("obsolete: {p}")));
-    differences
+    (differences, count)
 }
 
 /// A file of the bundle that is not on disk as it would be written: its
 /// path, its content, and what is there (`None`: nothing readable).
-type Changed<'a> = (&'a str, &'a str, Option<String>);
+type Changed = (String, String, Option<String>);
 
-/// The bundle's files that differ from `out` (in path order), and the
-/// managed files under `out` it no longer produces. The files are read in
-/// parallel while the directory is listed (for the bundle of 2,000 SQL
-/// files, 229 files in 115 directories, each took over a millisecond, one
-/// after the other).
-fn differences<'a>(out: &Path, files: &'a BTreeMap<String, String>) -> (Vec<Changed<'a>>, Vec<String>) {
-    use rayon::prelude::*;
-    let (changed, managed) = rayon::join(
-        || {
-            let read = |(path, content): (&'a String, &'a String)| {
-                let old = on_disk_unless(&out.join(path), content)?;
-                Some((path.as_str(), content.as_str(), old))
-            };
-            files.par_iter().filter_map(read).collect::<Vec<_>>()
-        },
-        || managed_files(out),
-    );
-    (changed, managed.into_iter().filter(|p| !files.contains_key(p)).collect())
+/// The bundle's files that differ from `out` (in path order), the managed
+/// files under `out` it no longer produces, and how many files it has.
+/// Each file is compared as soon as it is rendered, while the directory is
+/// listed, and an unchanged one is dropped there: rendered first and
+/// compared after, every output was held at once and the reading waited
+/// for the slowest (20,000 files, up to date: peak memory 62 -> 57.5 MB).
+fn differences(out: &Path, files: &impl Files) -> (Vec<Changed>, Vec<String>, usize) {
+    let differs = |path: &str, content: String| on_disk_unless(&out.join(path), &content).map(|old| (content, old));
+    let (rendered, managed) = rayon::join(|| files.render(&differs), || managed_files(out));
+    let count = rendered.len();
+    let produced = |p: &String| rendered.binary_search_by(|(path, _)| path.cmp(p)).is_ok();
+    let stale = managed.into_iter().filter(|p| !produced(p)).collect();
+    let changed = rendered.into_iter().filter_map(|(path, d)| d.map(|(content, old)| (path, content, old))).collect();
+    (changed, stale, count)
 }
 
 /// What `path` holds, unless it holds `expected` (`None`); `Some(None)`:
@@ -99,9 +113,9 @@ pub fn usable(out: &Path) -> Result<(), String> {
 /// renamed into place, so a failure while writing leaves `DIR` as it was.
 /// Files are staged on threads of their own ([`IO_THREADS`]): creating and
 /// flushing a file is most of the cost.
-pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<(usize, usize), String> {
+pub fn write(out: &Path, files: &impl Files) -> Result<(usize, usize), String> {
     usable(out)?;
-    let (changed, stale) = differences(out, files);
+    let (changed, stale, _) = differences(out, files);
     let stage = |(path, content, _): &Changed| files::stage(&out.join(path), content, path.ends_with(".sh"));
     let staged = on_io_threads(&changed, stage)
         .into_iter()
@@ -231,7 +245,7 @@ mod tests {
             ("roles/1/r/trust-policy.json", "{\"Version\": \"1\"}\n"),
         ]);
         assert_eq!(
-            compare(d.path(), &new),
+            compare(d.path(), &new).0,
             [
                 "differs:  SETUP.md (2 lines changed)",
                 "missing:  aliyun-cli.sh",
@@ -239,7 +253,7 @@ mod tests {
                 "obsolete: roles/1/gone/permission-policy.json",
             ]
         );
-        assert_eq!(compare(d.path(), &old), Vec::<String>::new(), "notes.txt is not the bundle's");
+        assert_eq!(compare(d.path(), &old), (Vec::<String>::new(), 4), "notes.txt is not the bundle's");
     }
 
     #[test]

@@ -304,24 +304,9 @@ struct ManifestRole<'a> {
 }
 
 impl Bundle {
-    /// Every file of the bundle: relative path → content. The large files
-    /// are rendered in parallel.
+    /// Every file of the bundle: relative path → content.
     pub fn files(&self) -> BTreeMap<String, String> {
-        let ((manifest, policies), (main_tf, (cli, setup))) = rayon::join(
-            || rayon::join(|| pretty(&self.manifest()), || self.policy_files()),
-            || {
-                rayon::join(
-                    || terraform::main_tf(self),
-                    || rayon::join(|| script::aliyun_cli(self), || setup::setup_md(self)),
-                )
-            },
-        );
-        let mut files: BTreeMap<String, String> = policies.into_iter().collect();
-        files.insert("manifest.json".to_string(), manifest);
-        files.insert("terraform/main.tf".to_string(), main_tf);
-        files.insert("aliyun-cli.sh".to_string(), cli);
-        files.insert("SETUP.md".to_string(), setup);
-        files
+        disk::Files::render(self, &|_, content| content).into_iter().collect()
     }
 
     fn manifest(&self) -> Manifest<'_> {
@@ -342,19 +327,44 @@ impl Bundle {
             dual_signature: &self.dual_signature,
         }
     }
+}
 
-    /// Each role's trust and permission policies: path → document.
-    fn policy_files(&self) -> Vec<(String, String)> {
-        let mut files = Vec::new();
-        for r in &self.roles {
-            if let (Some(path), Some(doc)) = (r.trust_path(), &r.trust) {
-                files.push((path, pretty(doc)));
-            }
-            for (path, doc) in r.permission_paths().into_iter().zip(&r.permissions) {
-                files.push((path, pretty(doc)));
-            }
-        }
+/// The bundle's files are rendered in parallel: the four large ones each
+/// on its own, the roles' policy files role by role.
+impl disk::Files for Bundle {
+    fn render<R: Send>(&self, each: &(dyn Fn(&str, String) -> R + Sync)) -> Vec<(String, R)> {
+        use rayon::prelude::*;
+        let one = |path: &str, content: String| (path.to_string(), each(path, content));
+        let policies = || {
+            let files = self.roles.par_iter().flat_map_iter(RoleBundle::policy_files);
+            files.map(|(path, content)| (path.clone(), each(&path, content))).collect::<Vec<_>>()
+        };
+        let ((manifest, mut files), (main_tf, (cli, setup))) = rayon::join(
+            || rayon::join(|| one("manifest.json", pretty(&self.manifest())), policies),
+            || {
+                rayon::join(
+                    || one("terraform/main.tf", terraform::main_tf(self)),
+                    || {
+                        rayon::join(
+                            || one("aliyun-cli.sh", script::aliyun_cli(self)),
+                            || one("SETUP.md", setup::setup_md(self)),
+                        )
+                    },
+                )
+            },
+        );
+        files.extend([manifest, main_tf, cli, setup]);
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         files
+    }
+}
+
+impl RoleBundle {
+    /// The role's trust and permission policies: path → document.
+    fn policy_files(&self) -> Vec<(String, String)> {
+        let trust = self.trust_path().zip(self.trust.as_ref()).map(|(path, doc)| (path, pretty(doc)));
+        let permissions = self.permission_paths().into_iter().zip(&self.permissions).map(|(p, doc)| (p, pretty(doc)));
+        trust.into_iter().chain(permissions).collect()
     }
 }
 
