@@ -230,7 +230,7 @@ pub fn split(
     let mut queue: Vec<Statement> = statements.into_iter().rev().collect();
     let mut pieces = Vec::new();
     while let Some(s) = queue.pop() {
-        let (len, resources) = (size(&s), s.resource.as_ref().map(|r| r.items().len()).unwrap_or(0));
+        let (len, resources) = (size(&s), s.resource.as_ref().map_or(0, |r| r.names().len()));
         if frame + len <= max_chars || resources < 2 {
             pieces.push((s, len));
             continue;

@@ -334,26 +334,21 @@ impl Bundle {
 impl disk::Files for Bundle {
     fn render<R: Send>(&self, each: &(dyn Fn(&str, String) -> R + Sync)) -> Vec<(String, R)> {
         use rayon::prelude::*;
-        let one = |path: &str, content: String| (path.to_string(), each(path, content));
-        let policies = || {
-            let files = self.roles.par_iter().flat_map_iter(RoleBundle::policy_files);
-            files.map(|(path, content)| (path.clone(), each(&path, content))).collect::<Vec<_>>()
-        };
-        let ((manifest, mut files), (main_tf, (cli, setup))) = rayon::join(
-            || rayon::join(|| one("manifest.json", pretty(&self.manifest())), policies),
-            || {
-                rayon::join(
-                    || one("terraform/main.tf", terraform::main_tf(self)),
-                    || {
-                        rayon::join(
-                            || one("aliyun-cli.sh", script::aliyun_cli(self)),
-                            || one("SETUP.md", setup::setup_md(self)),
-                        )
-                    },
-                )
-            },
-        );
-        files.extend([manifest, main_tf, cli, setup]);
+        let large: [(&str, &(dyn Fn() -> String + Sync)); 4] = [
+            ("manifest.json", &|| pretty(&self.manifest())),
+            ("terraform/main.tf", &|| terraform::main_tf(self)),
+            ("aliyun-cli.sh", &|| script::aliyun_cli(self)),
+            ("SETUP.md", &|| setup::setup_md(self)),
+        ];
+        let large = large.par_iter().map(|(path, render)| (path.to_string(), render()));
+        let policies = self.roles.par_iter().flat_map_iter(RoleBundle::policy_files);
+        let mut files: Vec<(String, R)> = large
+            .chain(policies)
+            .map(|(path, content)| {
+                let r = each(&path, content);
+                (path, r)
+            })
+            .collect();
         files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         files
     }
