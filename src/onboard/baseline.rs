@@ -35,7 +35,7 @@ pub fn propose(a: &Analysis, findings: &[Finding], reason: &str) -> Baseline {
             continue;
         }
         let at = f.diagnostic.span.start;
-        match scanned.statements.iter().position(|s| scanned.region(&file.text, s).contains(&at)) {
+        match scanned.statement_at(file, at) {
             Some(i) => per_statement.entry(i).or_default().push(f.code),
             None => out.left.push((f.line, f.code)),
         }

@@ -154,6 +154,7 @@ mod tests {
             "SELECT a, {X} FROM t;\nselect 1",
             "INSERT OVERWRITE TABLE t {X} SELECT {X};",
             "FROM s {X} INSERT INTO a {X} INSERT INTO b SELECT 1;",
+            "FROM s INSERT INTO a {X} INSERT OVERWRITE TABLE b {X} INSERT INTO c SELECT {X} INSERT INTO d SELECT 1;",
             "with x as (select 1) {X}",
             "insert into {X} select 1;",
         ];
@@ -167,6 +168,31 @@ mod tests {
                 assert_eq!(skimmed, whole, "in {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_statement_at_a_byte_is_the_first_whose_region_holds_it() {
+        let text = "SELECT 1; -- @allow MCA007\nSELECT 2; SELECT 3;\n\n-- @access oss\n-- @allow MCA004\nCREATE EXTERNAL TABLE t (a int)\nLOCATION 'oss://b/p/'; SELECT 4;\r\n-- tail\n";
+        let source = crate::source::SourceFile::new("t.sql", text.to_string());
+        let f = scan(text);
+        let mut seen = std::collections::BTreeSet::new();
+        for at in 0..=text.len() + 1 {
+            let linear = f.statements.iter().position(|s| f.region(&source, s).contains(&at));
+            assert_eq!(f.statement_at(&source, at), linear, "at {at}");
+            seen.insert(linear);
+        }
+        // Every statement, and bytes of none, were met.
+        assert_eq!(seen.len(), f.statements.len() + 1);
+    }
+
+    #[test]
+    fn a_multi_insert_of_thousands_of_branches_writes_each_target() {
+        let branches: Vec<String> =
+            (0..2_000).map(|i| format!("INSERT INTO TABLE p.t{i} SELECT a, 'x;' WHERE b > {i}")).collect();
+        let s = one(&format!("FROM s {};", branches.join("\n")));
+        let targets: Vec<&str> = s.writes.iter().map(|w| w.target.text.as_str()).collect();
+        let expected: Vec<String> = (0..2_000).map(|i| format!("p.t{i}")).collect();
+        assert_eq!(targets, expected);
     }
 
     #[test]

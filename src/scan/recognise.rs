@@ -132,10 +132,11 @@ pub(super) fn column_list_next(text: &str, sig: &[Token]) -> bool {
     read_name(text, sig, skip_if_not_exists(text, sig, name_at)).1 == sig.len()
 }
 
-/// Whether the target of every INSERT of `sig` is read whole, as
-/// [`inserts`] reads it: a token follows its name (a `<…>` placeholder
-/// needs its `>`), or the INSERT is not followed by INTO or OVERWRITE.
-pub(super) fn insert_targets_read(text: &str, sig: &[Token]) -> bool {
+/// Whether the target of every INSERT of `sig` from index `from` on is
+/// read whole, as [`inserts`] reads it: a token follows its name (a `<…>`
+/// placeholder needs its `>`), or the INSERT is not followed by INTO or
+/// OVERWRITE. Once read whole, a target stays so as tokens are added.
+pub(super) fn insert_targets_read(text: &str, sig: &[Token], from: usize) -> bool {
     let kw = |i: usize, k: &str| is_kw(text, sig.get(i), k);
     let read = |i: usize| {
         if i + 1 == sig.len() {
@@ -151,7 +152,7 @@ pub(super) fn insert_targets_read(text: &str, sig: &[Token]) -> bool {
         let (name, end) = read_name(text, sig, at);
         end < sig.len() && (name.is_some() || !is_punct(text, sig.get(at), b'<'))
     };
-    (0..sig.len()).filter(|&i| kw(i, "INSERT")).all(read)
+    (from..sig.len()).filter(|&i| kw(i, "INSERT")).all(read)
 }
 
 /// Skips `IF NOT EXISTS` and the `[…]` brackets documentation templates put

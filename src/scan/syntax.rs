@@ -3,6 +3,7 @@
 
 use crate::annotation::{self, Annotation};
 use crate::diagnostic::SyntaxError;
+use crate::source::SourceFile;
 use std::ops::Range;
 
 /// A quoted literal: its range (quotes included) and its value.
@@ -295,9 +296,17 @@ impl ScannedFile {
 
     /// The bytes that belong to a statement and its annotations: from the
     /// start of the block's first line to the statement's end.
-    pub fn region(&self, text: &str, stmt: &Statement) -> Range<usize> {
+    pub fn region(&self, source: &SourceFile, stmt: &Statement) -> Range<usize> {
         let block = self.block_start(stmt);
-        text[..block].rfind('\n').map_or(0, |i| i + 1)..stmt.span.end
+        source.line_start(source.line_index(block))..stmt.span.end
+    }
+
+    /// The first statement whose [`region`](Self::region) holds byte `at`.
+    /// Only the first statement ending after `at` can: a later one's
+    /// region starts after a line break that lies after `at`.
+    pub fn statement_at(&self, source: &SourceFile, at: usize) -> Option<usize> {
+        let i = self.statements.partition_point(|s| s.span.end <= at);
+        self.statements.get(i).filter(|s| self.region(source, s).contains(&at)).map(|_| i)
     }
 
     pub fn access_of(&self, stmt: &Statement) -> Option<&annotation::AccessAnnotation> {

@@ -113,8 +113,7 @@ fn finding_actions(
         act.is_preferred = Some(true);
         out.push(act);
     }
-    let region = |s| a.scanned.region(&a.source.text, s);
-    let statement = a.scanned.statements.iter().position(|s| region(s).contains(&f.diagnostic.span.start));
+    let statement = a.scanned.statement_at(&a.source, f.diagnostic.span.start);
     let codes = [f.code];
     if let Some(edit) = statement.and_then(|i| crate::onboard::baseline::allow_line(a, i, &codes, "allow", "")) {
         let title = format!("Allow {} for this statement", f.code);

@@ -30,10 +30,9 @@ pub const META: Meta = Meta { code: Code("MCA018"), name: "unused-allow", severi
 /// expired.
 pub fn apply(ctx: &FileContext<'_>, mut found: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
     let scanned = &ctx.analysis.scanned;
-    let text = ctx.text();
     let mut unused = Vec::new();
-    for stmt in &scanned.statements {
-        let region = scanned.region(text, stmt);
+    for stmt in scanned.statements.iter().filter(|s| !s.allows.is_empty()) {
+        let region = scanned.region(&ctx.analysis.source, stmt);
         for &i in &stmt.allows {
             let Annotation::Allow(allow) = &scanned.annotations[i].annotation else { continue };
             let scope = Scope { directive: "@allow", here: "here", on: "on this statement" };
