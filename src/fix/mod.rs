@@ -7,6 +7,7 @@
 //! layout. What is wrong is a typed [`RolearnProblem`]; the lint rules word
 //! it, so `check` reports exactly what `fix` changes.
 
+pub mod diff;
 mod layout;
 pub mod placement;
 
@@ -213,13 +214,20 @@ fn first_line(text: &str, start: usize) -> Range<usize> {
 
 /// Applies sorted, non-overlapping edits to `text`.
 pub fn apply(text: &str, edits: &[Edit]) -> String {
+    apply_from(text, 0, edits)
+}
+
+/// Applies sorted, non-overlapping edits to `text`, the part of a file from
+/// byte `offset` on that holds them (their ranges are the file's).
+pub fn apply_from(text: &str, offset: usize, edits: &[Edit]) -> String {
     let mut out = String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut at = 0;
     for e in edits {
-        debug_assert!(e.range.start >= at, "overlapping edits");
-        out.push_str(&text[at..e.range.start]);
+        let range = e.range.start - offset..e.range.end - offset;
+        debug_assert!(range.start >= at, "overlapping edits");
+        out.push_str(&text[at..range.start]);
         out.push_str(&e.text);
-        at = e.range.end;
+        at = range.end;
     }
     out.push_str(&text[at..]);
     out

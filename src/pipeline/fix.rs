@@ -108,8 +108,7 @@ fn masked_diff(file: &SourceFile, edits: &[Edit]) -> String {
     let name = file.name.as_str();
     let old = file.secrets().mask_text(&file.text);
     let new = edits::apply(&old, edits);
-    let diff = similar::TextDiff::from_lines(old.as_ref(), &new);
-    let mut text = diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
+    let mut text = crate::fix::diff::unified(name, &old, edits);
     if !new.ends_with('\n') {
         text.push('\n');
     }
