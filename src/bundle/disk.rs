@@ -33,14 +33,37 @@ pub fn compare(out: &Path, files: &impl Files) -> (Vec<String>, usize) {
             differences.push(format!("missing:  {path}"));
             continue;
         };
-        let changed = similar::TextDiff::from_lines(old.as_str(), content.as_str())
-            .iter_all_changes()
-            .filter(|c| c.tag() != similar::ChangeTag::Equal)
-            .count();
-        differences.push(format!("differs:  {path} ({changed} line{} changed)", if changed == 1 { "" } else { "s" }));
+        differences.push(format!("differs:  {path} ({})", how_changed(&old, &content)));
     }
     differences.extend(stale.into_iter().map(|p| format!("obsolete: {p}")));
     (differences, count)
+}
+
+/// The lines a diff would change between the first and the last line that
+/// differ, at most this many (old and new together): a diff takes time in
+/// the square of its changes (a line added at the top of every SQL file of
+/// 20,000 changes 53,800 lines of manifest.json: 11 s).
+const COUNTED: usize = 10_000;
+
+/// How `new` differs from `old`: how many lines a diff changes, or past
+/// [`COUNTED`] lines between the first and the last that differ, which
+/// lines of `new` those are.
+fn how_changed(old: &str, new: &str) -> String {
+    use similar::DiffableStr;
+    let (old, new) = (old.tokenize_lines(), new.tokenize_lines());
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let (old, new) = (&old[prefix..old.len() - suffix], &new[prefix..new.len() - suffix]);
+    let changed = if old.is_empty() || new.is_empty() {
+        old.len() + new.len()
+    } else if old.len() + new.len() > COUNTED {
+        return format!("lines {}–{} differ", prefix + 1, prefix + new.len());
+    } else {
+        let ops = similar::capture_diff_slices(similar::Algorithm::Myers, old, new);
+        let changes = ops.iter().filter(|op| !matches!(op, similar::DiffOp::Equal { .. }));
+        changes.map(|op| op.old_range().len() + op.new_range().len()).sum()
+    };
+    format!("{changed} line{} changed", if changed == 1 { "" } else { "s" })
 }
 
 /// A file of the bundle that is not on disk as it would be written: its
@@ -254,6 +277,21 @@ mod tests {
             ]
         );
         assert_eq!(compare(d.path(), &old), (Vec::<String>::new(), 4), "notes.txt is not the bundle's");
+    }
+
+    #[test]
+    fn how_a_file_changed_counted_or_past_a_size_spanned() {
+        let old: String = (0..8_000).map(|i| format!("line {i}\n")).collect();
+        let edited = old.replace("line 10\n", "line ten\n").replace("line 4990\n", "");
+        assert_eq!(how_changed(&old, &edited), "3 lines changed");
+        assert_eq!(how_changed("a\nb\n", "a\nc\n"), "2 lines changed");
+        assert_eq!(how_changed("a\n", "a\nb\n"), "1 line changed");
+        // Over 10,000 lines from the first change to the last, old and new
+        // together: not counted.
+        let edited = old.replace("line 10\n", "line ten\n").replace("line 5020\n", "");
+        assert_eq!(how_changed(&old, &edited), "lines 11–5020 differ");
+        // Lines only removed are counted whatever their number.
+        assert_eq!(how_changed(&old, "line 0\n"), "7999 lines changed");
     }
 
     #[test]
