@@ -340,7 +340,7 @@ proptest! {
             if !stmt.kind.takes_rolearn() {
                 continue;
             }
-            let found: Vec<&str> = stmt.clauses.rolearns().iter().map(|p| p.value.value.as_str()).collect();
+            let found: Vec<&str> = stmt.clauses().rolearns().iter().map(|p| p.value.value.as_str()).collect();
             match &sp.plan.as_ref().unwrap().role {
                 Some(role) => prop_assert_eq!(found, vec![role.arn.as_str()]),
                 None => {

@@ -145,13 +145,13 @@ impl Fixer<'_> {
         }
         // A rolearn in TBLPROPERTIES goes; the one in SERDEPROPERTIES is
         // set below.
-        if let Some(list) = &stmt.clauses.tbl_properties
+        if let Some(list) = &stmt.clauses().tbl_properties
             && let Some(entry) = list.get(ROLEARN_KEY).next()
         {
             let problem = RolearnProblem::Misplaced { span: entry.span(), annotated: true };
             self.change(problem, self.layout.remove_entry(list, rolearn_index(list)));
         }
-        let rolearns = stmt.clauses.rolearns();
+        let rolearns = stmt.clauses().rolearns();
         if let [first, second, ..] = rolearns[..] {
             let first_line = self.layout.file().line(first.key.span.start);
             let (span, key) = (second.key.span.clone(), second.key.value.clone());
@@ -166,8 +166,8 @@ impl Fixer<'_> {
 
     /// A dual-signature statement: no rolearn, and the flag set before it.
     fn dual_signature(&mut self, stmt: &Statement) {
-        if let Some(entry) = stmt.clauses.rolearns().first() {
-            let list = stmt.clauses.serde_properties.as_ref().expect("a rolearn sits in a list");
+        if let Some(entry) = stmt.clauses().rolearns().first() {
+            let list = stmt.clauses().serde_properties.as_ref().expect("a rolearn sits in a list");
             let edits = self.layout.remove_entry(list, rolearn_index(list));
             self.change(RolearnProblem::DualSignatureRole { span: entry.span() }, edits);
         }

@@ -42,7 +42,7 @@ pub enum Impossible {
 /// Decides where `arn` goes, in the order of SPEC §4: the existing entry,
 /// the existing list, after the handler, before STORED AS.
 pub fn placement(stmt: &Statement, arn: &str) -> Placement {
-    let c = &stmt.clauses;
+    let c = stmt.clauses();
     if let Some(entry) = c.rolearns().first() {
         return match entry.value.value == arn {
             true => Placement::Done,
@@ -73,7 +73,7 @@ pub fn placement(stmt: &Statement, arn: &str) -> Placement {
 /// The span a finding about the placement points at: the entry's value,
 /// the list, the handler, STORED AS, or the table name.
 pub fn span(stmt: &Statement, text: &str, placement: &Placement) -> Range<usize> {
-    let c = &stmt.clauses;
+    let c = stmt.clauses();
     let handler = c.stored_by.as_ref().or(c.row_format_serde.as_ref());
     match placement {
         Placement::Done | Placement::Replace { .. } => c.rolearns()[0].value.span.clone(),
@@ -90,7 +90,7 @@ pub fn span(stmt: &Statement, text: &str, placement: &Placement) -> Range<usize>
 
 /// The edits that put `arn` in place (none for `Done` and `Impossible`).
 pub(super) fn edits(layout: &Layout<'_>, stmt: &Statement, arn: &str, placement: &Placement) -> Vec<Edit> {
-    let c = &stmt.clauses;
+    let c = stmt.clauses();
     let case = stmt.keyword_case;
     match placement {
         Placement::Done | Placement::Impossible(_) => vec![],

@@ -91,9 +91,9 @@ impl FileContext<'_> {
     /// External statements (annotated or not) with their parsed LOCATION.
     pub fn locations(&self) -> impl Iterator<Item = (&Statement, &Location, Range<usize>)> {
         self.analysis.scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| {
-            let lit = s.clauses.location.as_ref()?;
+            let lit = s.clauses().location.as_ref()?;
             // The value starts one byte after the opening quote.
-            Some((s, s.clauses.parsed_location.as_ref()?, lit.span.start + 1..lit.span.end - 1))
+            Some((s, s.clauses().parsed_location.as_ref()?, lit.span.start + 1..lit.span.end - 1))
         })
     }
 

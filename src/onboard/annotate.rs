@@ -83,7 +83,7 @@ fn infer(stmt: &Statement, config: &Config, flag_on: bool, access: Access) -> Re
     let Some(owner) = owner else {
         return Err("no MaxCompute owner is known: run mcaccess init, or add -- @maxcompute owner=<uid>".into());
     };
-    let existing = stmt.clauses.rolearns().first().and_then(|p| RoleArn::parse(&p.value.value).ok());
+    let existing = stmt.clauses().rolearns().first().and_then(|p| RoleArn::parse(&p.value.value).ok());
     let mut words = vec![source.name().to_string()];
     match existing {
         Some(arn) if arn.account != owner => {
@@ -91,7 +91,7 @@ fn infer(stmt: &Statement, config: &Config, flag_on: bool, access: Access) -> Re
             words.push(Mode::CrossAccount.name().to_string());
             words.push(format!("uid={}", alias.unwrap_or_else(|| arn.account.to_string())));
         }
-        None if source == Source::Hologres && flag_on && stmt.clauses.rolearns().is_empty() => {
+        None if source == Source::Hologres && flag_on && stmt.clauses().rolearns().is_empty() => {
             words.push(Mode::DualSignature.name().to_string());
         }
         _ => {}
@@ -105,7 +105,7 @@ fn infer(stmt: &Statement, config: &Config, flag_on: bool, access: Access) -> Re
         // A placeholder or no rolearn: the defaults, which `fix` then sets.
         return resolves(stmt, &text(None), config).map(|_| text(None));
     };
-    let wanted = stmt.clauses.rolearns()[0].value.value.as_str();
+    let wanted = stmt.clauses().rolearns()[0].value.value.as_str();
     if resolves(stmt, &text(None), config)?.as_deref() == Some(wanted) {
         return Ok(text(None));
     }

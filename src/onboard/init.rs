@@ -33,10 +33,10 @@ impl Survey {
             if let Some(o) = &stmt.maxcompute.owner {
                 *self.owners.entry(o.value.clone()).or_default() += 1;
             }
-            if let Some(region) = stmt.clauses.parsed_location.as_ref().and_then(|l| l.region()) {
+            if let Some(region) = stmt.clauses().parsed_location.as_ref().and_then(|l| l.region()) {
                 *self.regions.entry(region.to_string()).or_default() += 1;
             }
-            for entry in stmt.clauses.rolearns() {
+            for entry in stmt.clauses().rolearns() {
                 let Ok(arn) = RoleArn::parse(&entry.value.value) else { continue };
                 let seen = self.rolearn_accounts.entry(arn.account.to_string()).or_default();
                 seen.0 += 1;

@@ -154,7 +154,7 @@ fn plan_statement(
     applicable(stmt, a, mode)?;
     let owner = owner(a, &stmt.maxcompute, config, comment)?;
     let uid = data_account(a, mode, &owner, config)?;
-    let location = stmt.clauses.parsed_location.clone();
+    let location = stmt.clauses().parsed_location.clone();
     let region = region(a, location.as_ref(), &stmt.maxcompute, config);
     let role = role(a, mode, &owner, &uid, config);
     let entity = a.entity.as_ref().map_or(Entity::Account, |e| e.value);

@@ -53,7 +53,7 @@ pub(super) fn of(stmt: &Statement, a: &AccessAnnotation, plan: &AccessPlan) -> P
     if plan.scope == Scope::Account {
         return account_wide(plan.source);
     }
-    let at = stmt.clauses.location.as_ref().map_or(a.source.span.clone(), |l| l.span.clone());
+    let at = stmt.clauses().location.as_ref().map_or(a.source.span.clone(), |l| l.span.clone());
     let unscoped = |span: Range<usize>, why| Permissions::Unscoped(Unscoped { span, why });
     let uid = &role.account;
     let location = plan.location.as_ref();
@@ -109,8 +109,8 @@ fn tablestore(
     let Some(region) = &plan.region else {
         return Err((None, Unscopable::TablestoreRegionUnknown));
     };
-    let Some(table) = stmt.clauses.serde_property("tablestore.table.name") else {
-        return Err((stmt.clauses.serde_properties.as_ref().map(|l| l.span()), Unscopable::NoTablestoreTable));
+    let Some(table) = stmt.clauses().serde_property("tablestore.table.name") else {
+        return Err((stmt.clauses().serde_properties.as_ref().map(|l| l.span()), Unscopable::NoTablestoreTable));
     };
     if let Some(var) = [&t.instance, &table.value].into_iter().find(|v| location::is_templated(v)) {
         return Err((None, Unscopable::TablestoreVariable { name: var.clone() }));

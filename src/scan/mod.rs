@@ -41,17 +41,17 @@ mod tests {
         let src = "CREATE EXTERNAL TABLE ads_log_ots_pt_external\n(\nvid bigint\n)\nSTORED BY 'com.aliyun.odps.TableStoreStorageHandler'\nWITH SERDEPROPERTIES (\n'tablestore.table.name'='vehicle_track',\n'odps.properties.rolearn'='acs:ram::1234567890****:role/aliyunodpsroleforotheruser'\n)\nLOCATION 'tablestore://cap1.cn-hangzhou.ots-internal.aliyuncs.com'\nUSING 'odps-udf-example.jar'";
         let s = one(src);
         assert_eq!(s.kind, StatementKind::CreateExternalTable);
-        assert_eq!(s.name.unwrap().text, "ads_log_ots_pt_external");
-        assert_eq!(s.clauses.stored_by.unwrap().value, "com.aliyun.odps.TableStoreStorageHandler");
-        let props = s.clauses.serde_properties.unwrap();
+        assert_eq!(s.name.as_ref().unwrap().text, "ads_log_ots_pt_external");
+        assert_eq!(s.clauses().stored_by.as_ref().unwrap().value, "com.aliyun.odps.TableStoreStorageHandler");
+        let props = s.clauses().serde_properties.as_ref().unwrap();
         assert_eq!(props.entries.len(), 2);
         assert_eq!(props.entries[1].key.value, ROLEARN_KEY);
         assert_eq!(
             &src[props.entries[1].value.span.clone()],
             "'acs:ram::1234567890****:role/aliyunodpsroleforotheruser'"
         );
-        assert!(s.clauses.location.unwrap().value.starts_with("tablestore://cap1"));
-        assert_eq!(s.clauses.using.unwrap().value, "odps-udf-example.jar");
+        assert!(s.clauses().location.as_ref().unwrap().value.starts_with("tablestore://cap1"));
+        assert_eq!(s.clauses().using.as_ref().unwrap().value, "odps-udf-example.jar");
         assert!(s.syntax_error.is_none());
     }
 
@@ -63,7 +63,7 @@ mod tests {
         assert_eq!(f.statements.len(), 3);
         assert_eq!(f.statements[0].kind, StatementKind::Set { key: "a".into(), value: "1".into() });
         assert_eq!(f.statements[2].kind, StatementKind::CreateExternalTable);
-        let sa = f.statements[2].clauses.stored_as.clone().unwrap();
+        let sa = f.statements[2].clauses().stored_as.clone().unwrap();
         assert!(matches!(sa.format, Format::Named(ref n) if n.text == "parquet"));
         assert_eq!(f.statements[2].keyword_case, KeywordCase::Upper);
     }
@@ -200,10 +200,10 @@ mod tests {
         let s = one(
             "CREATE EXTERNAL TABLE t STORED BY 'h' WITH SERDEPROPERTIES ('a'='1', 'b'='(2;') LOCATION 'oss://b/p/';",
         );
-        assert_eq!(s.clauses.serde_properties.unwrap().entries.len(), 2);
+        assert_eq!(s.clauses().serde_properties.as_ref().unwrap().entries.len(), 2);
         let s =
             one("CREATE EXTERNAL TABLE t (a DECIMAL(18,2) COMMENT ')''', b `(`) STORED BY 'h' LOCATION 'oss://b/p/';");
-        assert_eq!(s.clauses.location.unwrap().value, "oss://b/p/");
+        assert_eq!(s.clauses().location.as_ref().unwrap().value, "oss://b/p/");
         let d = one("CREATE EXTERNAL TABLE t (a DECIMAL(18,2 COMMENT 'x' STORED BY 'h';").syntax_error.unwrap();
         assert!(d.message.contains("never closed"), "{}", d.message);
     }
@@ -216,7 +216,7 @@ mod tests {
         let kinds: Vec<_> = f.statements.iter().map(|s| s.kind.describe()).collect();
         assert_eq!(kinds, vec!["UNLOAD", "LOAD", "INSERT", "CREATE EXTERNAL SCHEMA"]);
         assert_eq!(f.statements[0].name.as_ref().unwrap().text, "sale_detail");
-        assert!(f.statements[0].clauses.properties.is_some());
+        assert!(f.statements[0].clauses().properties.is_some());
         assert_eq!(f.statements[2].name.as_ref().unwrap().text, "ext_t");
         match &f.statements[3].kind {
             StatementKind::CreateExternalSchema { server } => {

@@ -29,7 +29,7 @@ pub(super) fn recognise(text: &str, sig: &[Token]) -> Statement {
         span,
         kind: StatementKind::Other,
         name: None,
-        clauses: Clauses::default(),
+        clauses: None,
         syntax_error: None,
         keyword_case: KeywordCase::Upper,
         access: None,
@@ -91,8 +91,9 @@ fn read_clauses(text: &str, sig: &[Token], stmt: &mut Statement, body_start: usi
     }
     let lower = text[sig[0].range()].bytes().all(|b| b.is_ascii_lowercase());
     stmt.keyword_case = clauses.case.unwrap_or(if lower { KeywordCase::Lower } else { KeywordCase::Upper });
-    stmt.clauses = clauses.clauses;
-    stmt.clauses.parsed_location = stmt.clauses.location.as_ref().map(|l| crate::location::parse(&l.value));
+    let mut clauses = clauses.clauses;
+    clauses.parsed_location = clauses.location.as_ref().map(|l| crate::location::parse(&l.value));
+    stmt.set_clauses(clauses);
 }
 
 /// Every `INSERT INTO|OVERWRITE [TABLE] <name>` of a statement, at any

@@ -46,8 +46,8 @@ pub fn assert_edit_contract(text: &str, scanned: &ScannedFile, edits: &[Edit], o
         .statements
         .iter()
         .flat_map(|s| {
-            let tbl = s.clauses.tbl_properties.iter().flat_map(|l| l.get(ROLEARN_KEY));
-            s.clauses.rolearns().into_iter().chain(tbl)
+            let tbl = s.clauses().tbl_properties.iter().flat_map(|l| l.get(ROLEARN_KEY));
+            s.clauses().rolearns().into_iter().chain(tbl)
         })
         .map(|p| (text[p.span()].to_string(), text[p.value.span.clone()].to_string()))
         .collect();

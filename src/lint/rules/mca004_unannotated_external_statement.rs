@@ -32,7 +32,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         .statements
         .iter()
         .filter(|s| s.kind.is_external() && s.access.is_none() && !s.broken_access)
-        .filter(|s| s.clauses.location.as_ref().is_none_or(|l| !l.value.to_ascii_lowercase().starts_with("jdbc:mysql")))
+        .filter(|s| s.clauses().location.as_ref().is_none_or(|l| !l.value.to_ascii_lowercase().starts_with("jdbc:mysql")))
         .map(|s| {
             let end = s.name.as_ref().map_or_else(
                 || s.span.start + text[s.span.start..].find(['\n', '\r']).unwrap_or(text.len() - s.span.start),

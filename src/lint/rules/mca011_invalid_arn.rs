@@ -31,7 +31,7 @@ pub fn arn_problem(arn: &str) -> Option<&'static str> {
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for stmt in ctx.analysis.scanned.statements.iter().filter(|s| s.kind.takes_rolearn() && s.access.is_none()) {
-        for entry in stmt.clauses.rolearns() {
+        for entry in stmt.clauses().rolearns() {
             if let Some(problem) = arn_problem(&entry.value.value) {
                 out.push(
                     META.diagnostic(entry.value.span.clone(), format!("the rolearn is {problem}"))

@@ -26,7 +26,7 @@ pub const META: Meta = Meta { code: Code("MCA014"), name: "duplicate-property", 
 pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for stmt in ctx.analysis.scanned.statements.iter().filter(|s| s.kind.is_external()) {
-        let c = &stmt.clauses;
+        let c = stmt.clauses();
         for list in [&c.serde_properties, &c.tbl_properties, &c.properties].into_iter().flatten() {
             // Keys are case-insensitive.
             let mut first = fnv::FnvHashMap::<String, &Range<usize>>::default();

@@ -33,7 +33,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         .statements
         .iter()
         .filter(|s| s.kind.takes_rolearn())
-        .filter_map(|s| Some((s, s.clauses.tbl_properties.as_ref()?)))
+        .filter_map(|s| Some((s, s.clauses().tbl_properties.as_ref()?)))
         .flat_map(|(s, list)| list.get(ROLEARN_KEY).map(move |p| diagnostic(&p.span(), scanned.access_of(s).is_some())))
         .collect()
 }

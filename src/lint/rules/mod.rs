@@ -61,8 +61,8 @@ pub fn codes() -> impl Iterator<Item = &'static str> {
 /// reason: `("tablestore", "the handler is TableStoreStorageHandler")`.
 /// `"rds"` stands for RDS MySQL over JDBC (no role at all).
 pub fn infer_source(stmt: &Statement) -> Option<(&'static str, &'static str)> {
-    let handler = stmt.clauses.stored_by.as_ref().map(|h| h.value.as_str()).unwrap_or("");
-    let location = stmt.clauses.location.as_ref().map(|l| l.value.as_str()).unwrap_or("");
+    let handler = stmt.clauses().stored_by.as_ref().map(|h| h.value.as_str()).unwrap_or("");
+    let location = stmt.clauses().location.as_ref().map(|l| l.value.as_str()).unwrap_or("");
     let is = |scheme: &str| location.get(..scheme.len()).is_some_and(|head| head.eq_ignore_ascii_case(scheme));
     if handler.contains("TableStoreStorageHandler") {
         return Some(("tablestore", "the handler is TableStoreStorageHandler"));
