@@ -105,7 +105,7 @@ impl Analysis {
         let mut out: Vec<_> = self.file_errors().map(|b| lint::describe::blocker(&b, &self.source)).collect();
         for p in &self.plans {
             let stmt = &self.scanned.statements[p.statement];
-            out.extend(stmt.syntax_error.iter().map(lint::describe::syntax));
+            out.extend(stmt.syntax_error.as_deref().map(lint::describe::syntax));
             out.extend(p.plan.as_ref().err().map(lint::describe::resolve));
         }
         out

@@ -141,7 +141,7 @@ impl Fixer<'_> {
             return;
         }
         if let Some(e) = &stmt.syntax_error {
-            return self.out.blockers.push(Blocker::Syntax(e.clone()));
+            return self.out.blockers.push(Blocker::Syntax((**e).clone()));
         }
         // A rolearn in TBLPROPERTIES goes; the one in SERDEPROPERTIES is
         // set below.

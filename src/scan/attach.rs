@@ -8,6 +8,7 @@ use super::syntax::ScanProblem;
 use super::syntax::{AnnotationComment, MaxComputeContext, ScannedFile};
 use crate::annotation::{self, Annotation, CommentKind};
 use crate::diagnostic::SyntaxError;
+use std::sync::Arc;
 
 /// The diagnostic for a lexer error. A string that runs across lines before
 /// the error is the likelier culprit: a missing closing quote there shifts
@@ -104,7 +105,7 @@ pub(super) struct Scanner<'a> {
     /// An unreadable `@access` is waiting for its statement.
     pending_broken: bool,
     /// The running `@maxcompute` values.
-    maxcompute: MaxComputeContext,
+    maxcompute: Arc<MaxComputeContext>,
     /// Reused buffer of a statement's significant tokens.
     sig: Vec<Token>,
     /// What is being skimmed, if anything.
@@ -128,7 +129,7 @@ impl<'a> Scanner<'a> {
             pending_access: None,
             pending_broken: false,
             pending_allows: Vec::new(),
-            maxcompute: MaxComputeContext::default(),
+            maxcompute: Arc::default(),
             sig: SIG.take(),
             skim: None,
             query: false,
@@ -228,10 +229,10 @@ impl<'a> Scanner<'a> {
                         Annotation::AllowFile(_) => {}
                         Annotation::MaxCompute(m) => {
                             if m.owner.is_some() {
-                                self.maxcompute.owner = m.owner.clone();
+                                Arc::make_mut(&mut self.maxcompute).owner = m.owner.clone();
                             }
                             if m.region.is_some() {
-                                self.maxcompute.region = m.region.clone();
+                                Arc::make_mut(&mut self.maxcompute).region = m.region.clone();
                             }
                         }
                     }
@@ -302,9 +303,8 @@ impl<'a> Scanner<'a> {
         let sig = std::mem::take(&mut self.sig);
         self.inserts_read = 0;
         let index = self.out.statements.len();
-        let mut stmt = recognise(self.text, &sig);
+        let mut stmt = recognise(self.text, &sig, self.maxcompute.clone());
         stmt.broken_access = std::mem::take(&mut self.pending_broken);
-        stmt.maxcompute = self.maxcompute.clone();
         if let Some(a) = self.pending_access.take() {
             if stmt.kind.is_external() {
                 stmt.access = Some(a);

@@ -186,6 +186,26 @@ mod tests {
     }
 
     #[test]
+    fn each_statement_keeps_the_maxcompute_values_above_it() {
+        let f = scan(
+            "SELECT 0;\n-- @maxcompute owner=111\nSELECT 1;\n-- @maxcompute region=cn-beijing\nSELECT 2;\n-- @maxcompute owner=222\nSELECT 3;",
+        );
+        let values: Vec<_> = f
+            .statements
+            .iter()
+            .map(|s| {
+                let value = |v: &Option<crate::annotation::Spanned<String>>| v.as_ref().map(|v| v.value.clone());
+                (value(&s.maxcompute.owner), value(&s.maxcompute.region))
+            })
+            .collect();
+        let some = |v: &str| Some(v.to_string());
+        assert_eq!(
+            values,
+            [(None, None), (some("111"), None), (some("111"), some("cn-beijing")), (some("222"), some("cn-beijing"))]
+        );
+    }
+
+    #[test]
     fn a_multi_insert_of_thousands_of_branches_writes_each_target() {
         let branches: Vec<String> =
             (0..2_000).map(|i| format!("INSERT INTO TABLE p.t{i} SELECT a, 'x;' WHERE b > {i}")).collect();

@@ -4,6 +4,7 @@
 use super::clauses::ClauseReader;
 use super::lexer::{Token, TokenKind, unquote};
 use super::syntax::{Clauses, KeywordCase, MaxComputeContext, Name, Statement, StatementKind, Write, WriteKind};
+use std::sync::Arc;
 
 /// The statement's first two or three words, for messages.
 pub(super) fn first_words(text: &str, sig: &[Token]) -> String {
@@ -23,7 +24,7 @@ pub(super) fn is_punct(text: &str, t: Option<&Token>, c: u8) -> bool {
 }
 
 /// Recognises one statement from its significant tokens.
-pub(super) fn recognise(text: &str, sig: &[Token]) -> Statement {
+pub(super) fn recognise(text: &str, sig: &[Token], maxcompute: Arc<MaxComputeContext>) -> Statement {
     let span = sig[0].start..sig[sig.len() - 1].end;
     let mut stmt = Statement {
         span,
@@ -35,7 +36,7 @@ pub(super) fn recognise(text: &str, sig: &[Token]) -> Statement {
         access: None,
         allows: Vec::new(),
         broken_access: false,
-        maxcompute: MaxComputeContext::default(),
+        maxcompute,
         // No CREATE statement writes by INSERT (its column list is skimmed).
         writes: if is_kw(text, sig.first(), "CREATE") { Vec::new() } else { inserts(text, sig) },
     };
@@ -87,7 +88,7 @@ fn head(text: &str, sig: &[Token], stmt: &mut Statement) -> Option<usize> {
 fn read_clauses(text: &str, sig: &[Token], stmt: &mut Statement, body_start: usize) {
     let mut clauses = ClauseReader { text, sig, clauses: Clauses::default(), case: None };
     if let Err(d) = clauses.read(body_start) {
-        stmt.syntax_error = Some(d);
+        stmt.syntax_error = Some(Box::new(d));
     }
     let lower = text[sig[0].range()].bytes().all(|b| b.is_ascii_lowercase());
     stmt.keyword_case = clauses.case.unwrap_or(if lower { KeywordCase::Lower } else { KeywordCase::Upper });

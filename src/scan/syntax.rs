@@ -223,7 +223,7 @@ pub struct Statement {
     /// a file of 200,000 INSERTs took 350 MB).
     pub(super) clauses: Option<Box<Clauses>>,
     /// The first thing the scanner could not read, if any.
-    pub syntax_error: Option<SyntaxError>,
+    pub syntax_error: Option<Box<SyntaxError>>,
     /// Case of the statement's own storage keywords, for inserted text.
     pub keyword_case: KeywordCase,
     /// Index into [`ScannedFile::annotations`] of the attached `@access`.
@@ -233,8 +233,8 @@ pub struct Statement {
     /// An `@access` meant for this statement could not be read (MCA001).
     pub broken_access: bool,
     /// The `@maxcompute` values in force here: the latest of each key
-    /// written above the statement.
-    pub maxcompute: MaxComputeContext,
+    /// written above the statement (shared by the statements it applies to).
+    pub maxcompute: std::sync::Arc<MaxComputeContext>,
     /// Every table the statement writes, in order.
     pub writes: Vec<Write>,
 }

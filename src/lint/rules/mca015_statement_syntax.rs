@@ -30,7 +30,7 @@ pub fn check(ctx: &FileContext<'_>) -> Vec<Diagnostic> {
         ScanProblem::Unreadable(e) => Some(e),
         _ => None,
     });
-    let statements = scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| s.syntax_error.as_ref());
+    let statements = scanned.statements.iter().filter(|s| s.kind.is_external()).filter_map(|s| s.syntax_error.as_deref());
     lexer.chain(statements).map(diagnostic).collect()
 }
 
