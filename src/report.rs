@@ -140,7 +140,7 @@ impl Window {
                 wend = map(end);
             }
             if line == l0 && (a > ls || b < body_end) {
-                let chars = |x: usize, y: usize| text[x..y].chars().count();
+                let chars = |x: usize, y: usize| file.chars_between(x, y);
                 w.note = Some(format!(
                     "line {} is cut: characters {}–{} of {} shown",
                     line + 1,

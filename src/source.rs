@@ -14,6 +14,9 @@ pub struct SourceFile {
     /// with external tables, or with something to show), and each reads
     /// every byte of the file.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// Characters before every [`BLOCK`]-th byte, for columns far into
+    /// long lines (built when first needed).
+    char_blocks: std::sync::OnceLock<Vec<usize>>,
     secrets: std::sync::OnceLock<Secrets>,
     /// How the file's bytes map to `text` (for writing it back).
     pub encoding: crate::encoding::TextEncoding,
@@ -21,8 +24,8 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        let (line_starts, secrets) = Default::default();
-        SourceFile { name: name.into(), text, line_starts, secrets, encoding: Default::default() }
+        let (line_starts, char_blocks, secrets) = Default::default();
+        SourceFile { name: name.into(), text, line_starts, char_blocks, secrets, encoding: Default::default() }
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -44,12 +47,31 @@ impl SourceFile {
         while !self.text.is_char_boundary(col_end) {
             col_end -= 1;
         }
-        let mut col = self.text[start..col_end].chars().count() + 1;
+        let mut col = self.chars_between(start, col_end) + 1;
         // A BOM is not a column.
         if line == 0 && self.text.starts_with('\u{feff}') && offset > 0 {
             col -= 1;
         }
         (line + 1, col)
+    }
+
+    /// How many characters `text[from..to]` holds (both char boundaries).
+    /// Far into a long line they are counted from the nearest block: a
+    /// column counted from the line's start each time made 20,000
+    /// findings on one 1.6 MB line take seconds.
+    pub fn chars_between(&self, from: usize, to: usize) -> usize {
+        if to - from <= BLOCK {
+            return self.text[from..to].chars().count();
+        }
+        let blocks = self.char_blocks.get_or_init(|| {
+            let mut before = vec![0];
+            for block in self.text.as_bytes().chunks(BLOCK) {
+                before.push(before[before.len() - 1] + chars_in(block));
+            }
+            before
+        });
+        let before = |at: usize| blocks[at / BLOCK] + chars_in(&self.text.as_bytes()[at / BLOCK * BLOCK..at]);
+        before(to) - before(from)
     }
 
     /// 0-based index of the line holding `offset`.
@@ -81,6 +103,15 @@ impl SourceFile {
             _ => "\n",
         }
     }
+}
+
+/// Bytes to a block of [`SourceFile::chars_between`]'s index.
+const BLOCK: usize = 4096;
+
+/// The characters that start in `bytes` (a cut through a character counts
+/// it in the part that holds its first byte).
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Where each line starts: 0 and every offset after a `\n`.
@@ -140,6 +171,19 @@ mod tests {
         assert_eq!(f.newline(), "\r\n");
         let bom = SourceFile::new("b.sql", "\u{feff}SET x;".to_string());
         assert_eq!(bom.line_col(3), (1, 1));
+    }
+
+    #[test]
+    fn characters_between_offsets_far_apart_are_counted_by_block() {
+        let text: String = (0..3 * BLOCK).map(|i| ['a', 'é', '中', '😀'][i % 7 % 4]).collect();
+        let file = SourceFile::new("f.sql", text.clone());
+        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).step_by(97).collect();
+        for &from in &bounds {
+            for &to in bounds.iter().filter(|&&to| to >= from).step_by(13) {
+                assert_eq!(file.chars_between(from, to), text[from..to].chars().count(), "{from}..{to}");
+            }
+        }
+        assert_eq!(file.chars_between(0, text.len()), 3 * BLOCK);
     }
 
     #[test]
