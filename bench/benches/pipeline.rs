@@ -180,6 +180,7 @@ fn main() {
         rows.extend(baselines(&corpus, &texts));
     }
     rows.extend(one_large_file(runs));
+    rows.extend(hard_files(&mut spawner, &bin, &work, runs));
     let (lines, bytes, t) = server_change(runs.max(9));
     let what = format!("mcaccess server: a change to a {lines}-line file → its diagnostics");
     rows.push(Row { files: 1, bytes, what, time: t, rss_kib: None });
@@ -360,6 +361,53 @@ fn one_large_file(runs: usize) -> Vec<Row> {
     let (t, _) =
         time(runs, || sqlparser::tokenizer::Tokenizer::new(&dialect, &big).tokenize().map(|v| v.len()).unwrap_or(0));
     rows.push(row("sqlparser tokenizer, one 10 MB file, 1 thread", t));
+    rows
+}
+
+/// Files that once took time in the square of their size, each in a
+/// repository of its own, run as a user would: what each holds, the
+/// command, and the file.
+fn hard_files(spawner: &mut Spawner, bin: &Path, work: &Path, runs: usize) -> Vec<Row> {
+    let lines = |n: usize, each: &dyn Fn(usize) -> String| (0..n).map(each).collect::<String>();
+    let oss = |i: usize| format!("CREATE EXTERNAL TABLE t{i} (a int) STORED AS PARQUET LOCATION 'oss://b/p{i}/';");
+    let cases: Vec<(&str, &[&str], String)> = vec![
+        (
+            "check: 20,000 external statements on one line",
+            &["check"],
+            lines(20_000, &|i| format!("{} ", oss(i))) + "\n",
+        ),
+        (
+            "fix --diff: 20,000 annotated statements, each fixed",
+            &["fix", "--diff"],
+            lines(20_000, &|i| format!("-- @access oss\n{}\n", oss(i))),
+        ),
+        (
+            "check: 200,000 INSERT … VALUES statements",
+            &["check"],
+            lines(200_000, &|i| format!("INSERT INTO t VALUES ({i}, 'n{i}');\n")),
+        ),
+        (
+            "check: one statement of 5,000 INSERT branches",
+            &["check"],
+            format!("FROM s {};\n", lines(5_000, &|i| format!("INSERT INTO TABLE t{i} SELECT a\n"))),
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (i, (what, args, text)) in cases.into_iter().enumerate() {
+        let dir = work.join(format!("hard-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("mcaccess.toml"),
+            "[maxcompute]\nowner = \"5678901234567890\"\nregion = \"cn-hangzhou\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("hard.sql"), &text).unwrap();
+        let args: Vec<&str> = args.iter().copied().chain(["hard.sql"]).collect();
+        let results: Vec<(Duration, u64)> = (0..runs.min(5)).map(|_| spawner.run(bin, &dir, &args)).collect();
+        let rss = results.iter().map(|r| r.1).max();
+        let time = median(results.into_iter().map(|r| r.0).collect());
+        rows.push(Row { files: 1, bytes: text.len() as u64, what: format!("mcaccess {what}"), time, rss_kib: rss });
+    }
     rows
 }
 
