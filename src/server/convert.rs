@@ -18,10 +18,9 @@ pub fn position(file: &SourceFile, offset: usize, encoding: Encoding) -> Positio
     let offset = floor_char(&file.text, offset.min(file.text.len()));
     let line = file.line_index(offset);
     let start = file.line_start(line);
-    let before = &file.text[start..offset];
     let character = match encoding {
-        Encoding::Utf8 => before.len(),
-        Encoding::Utf16 => before.encode_utf16().count(),
+        Encoding::Utf8 => offset - start,
+        Encoding::Utf16 => file.utf16_between(start, offset),
     };
     Position { line: line as u32, character: character as u32 }
 }
