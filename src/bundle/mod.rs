@@ -103,7 +103,9 @@ pub struct Bundle {
 /// about one place in one file).
 #[derive(Debug, Clone)]
 pub struct BundleError {
-    pub file: Option<SourceFile>,
+    /// Shared by the file's errors (a copy each made a file of thousands of
+    /// errors take memory in the square of its size).
+    pub file: Option<std::sync::Arc<SourceFile>>,
     pub diagnostic: Diagnostic,
 }
 
@@ -179,8 +181,9 @@ pub fn contribution(a: &mut Analysis) -> Contribution {
         out.uses.push(RoleUse { role, owner: plan.owner, trust, permissions, usage });
     }
     if !errors.is_empty() {
-        out.errors =
-            errors.into_iter().map(|diagnostic| BundleError { file: Some(a.source.clone()), diagnostic }).collect();
+        let file = std::sync::Arc::new(a.source.clone());
+        let error = |diagnostic| BundleError { file: Some(file.clone()), diagnostic };
+        out.errors = errors.into_iter().map(error).collect();
     }
     out
 }

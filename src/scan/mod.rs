@@ -206,6 +206,23 @@ mod tests {
     }
 
     #[test]
+    fn a_second_access_names_the_line_of_the_first() {
+        let one = |t: &str| {
+            format!("-- @access oss\n-- @access oss\nCREATE EXTERNAL TABLE {t} (a int) LOCATION 'oss://b/{t}/';\n")
+        };
+        let f = scan(&[one("a"), "\n".repeat(3), one("b"), one("c")].concat());
+        let lines: Vec<usize> = f
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                ScanProblem::SecondAccess { first_line, .. } => Some(*first_line),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lines, [1, 7, 10]);
+    }
+
+    #[test]
     fn a_multi_insert_of_thousands_of_branches_writes_each_target() {
         let branches: Vec<String> =
             (0..2_000).map(|i| format!("INSERT INTO TABLE p.t{i} SELECT a, 'x;' WHERE b > {i}")).collect();
