@@ -391,6 +391,11 @@ fn hard_files(spawner: &mut Spawner, bin: &Path, work: &Path, runs: usize) -> Ve
             &["check"],
             format!("FROM s {};\n", lines(5_000, &|i| format!("INSERT INTO TABLE t{i} SELECT a\n"))),
         ),
+        (
+            "check: 20,000 statements with two @access each",
+            &["check"],
+            lines(20_000, &|i| format!("-- @access oss\n-- @access oss\n{}\n", oss(i))),
+        ),
     ];
     let mut rows = Vec::new();
     for (i, (what, args, text)) in cases.into_iter().enumerate() {
