@@ -64,24 +64,23 @@ fn ops(old: &str, old_lines: &[&str], new_lines: &[&str], edits: &[Edit]) -> Opt
 /// Adds `op`, joined to the operation before it if both are equal lines
 /// or both changes (as similar, and git, show a run of changed lines: its
 /// old lines, then its new ones). An empty run of equal lines is no
-/// operation.
+/// operation. A joined change starts where the equal lines before it end
+/// (similar's deletions may carry a later index into the new lines).
 fn push(ops: &mut Vec<DiffOp>, op: DiffOp) {
     let equal = |op: &DiffOp| matches!(op, DiffOp::Equal { .. });
     match (ops.last_mut(), op) {
         (_, DiffOp::Equal { len: 0, .. }) => {}
         (Some(DiffOp::Equal { len: before, .. }), DiffOp::Equal { len, .. }) => *before += len,
         (Some(last), op) if !equal(last) && !equal(&op) => {
-            let (old, new) = (last.old_range().start..op.old_range().end, last.new_range().start..op.new_range().end);
-            *last = match (old.len(), new.len()) {
-                (_, 0) => DiffOp::Delete { old_index: old.start, old_len: old.len(), new_index: new.start },
-                (0, _) => DiffOp::Insert { old_index: old.start, new_index: new.start, new_len: new.len() },
-                _ => DiffOp::Replace {
-                    old_index: old.start,
-                    old_len: old.len(),
-                    new_index: new.start,
-                    new_len: new.len(),
-                },
-            };
+            let (old_len, new_len) =
+                (last.old_range().len() + op.old_range().len(), last.new_range().len() + op.new_range().len());
+            ops.pop();
+            let (old_index, new_index) = ops.last().map_or((0, 0), |e| (e.old_range().end, e.new_range().end));
+            ops.push(match (old_len, new_len) {
+                (_, 0) => DiffOp::Delete { old_index, old_len, new_index },
+                (0, _) => DiffOp::Insert { old_index, new_index, new_len },
+                _ => DiffOp::Replace { old_index, old_len, new_index, new_len },
+            });
         }
         (_, op) => ops.push(op),
     }
@@ -186,6 +185,18 @@ mod tests {
         let (old, new) = ("a\rb\n", "a\r\nb\n");
         assert_eq!(ops(old, &old.tokenize_lines(), &new.tokenize_lines(), &edits), None);
         assert_eq!(unified("f.sql", old, &edits), whole("f.sql", old, &edits));
+    }
+
+    #[test]
+    fn changes_on_lines_next_to_each_other_join_where_the_equal_lines_end() {
+        // The second cluster's diff starts with a deletion that similar
+        // gives a later index into the new lines.
+        let old = "x\na\na\na\n\n";
+        let edits = [edit(3..4, "z"), edit(6..8, "\n")];
+        let new = super::super::apply(old, &edits);
+        let (old_lines, new_lines) = (old.tokenize_lines(), new.as_str().tokenize_lines());
+        let ops = ops(old, &old_lines, &new_lines, &edits).unwrap();
+        assert_eq!(rebuild(&ops, &old_lines, &new_lines), new_lines);
     }
 
     #[test]
