@@ -48,7 +48,7 @@ pub fn findings(file: &ScannedFile, repo: &RepoIndex) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for stmt in &file.statements {
         for w in &stmt.writes {
-            out.extend(repo.missing(w).iter().map(|m| write_finding(w, m)));
+            out.extend(write_finding(w, &repo.missing(w)));
         }
         if stmt.kind == StatementKind::Unload
             && let Some(a) = file.access_of(stmt)
@@ -65,7 +65,11 @@ pub fn findings(file: &ScannedFile, repo: &RepoIndex) -> Vec<Diagnostic> {
     out
 }
 
-fn write_finding(w: &Write, m: &MissingAccess<'_>) -> Diagnostic {
+/// One finding for a write, however many annotations of its table lack
+/// what it needs (a table declared in each of 300 jobs once gave each
+/// write 300 findings): the first is named, the others counted.
+fn write_finding(w: &Write, missing: &[MissingAccess<'_>]) -> Option<Diagnostic> {
+    let (m, others) = missing.split_first()?;
     let t = m.table;
     let granted = t.access.unwrap_or_default();
     let wanted = crate::model::Access { read: granted.read, write: true, delete: granted.delete || m.needs.delete };
@@ -82,12 +86,19 @@ fn write_finding(w: &Write, m: &MissingAccess<'_>) -> Diagnostic {
             "overwritten here",
         )
     };
-    let help = if m.lacks.delete {
+    let mut help = if m.lacks.delete {
         format!("{help} (MaxCompute deletes the old OSS files before writing; OSS deletes cannot be undone)")
     } else {
         help
     };
-    META.diagnostic(w.target.span.clone(), message).label(label).help(help)
+    if !others.is_empty() {
+        let at: Vec<String> = others.iter().take(3).map(|o| format!("{}:{}", o.table.file, o.table.line)).collect();
+        let more = if others.len() > 3 { ", …" } else { "" };
+        let (s, verb) = if others.len() == 1 { ("", "lacks") } else { ("s", "lack") };
+        let n = others.len();
+        help.push_str(&format!("; {n} other @access line{s} of {} {verb} it too ({}{more})", t.name, at.join(", ")));
+    }
+    Some(META.diagnostic(w.target.span.clone(), message).label(label).help(help))
 }
 
 #[cfg(test)]
@@ -195,6 +206,20 @@ mod tests {
         let f = mca016(&[(files[0].0, &files[0].1), (files[1].0, &files[1].1), ("job.sql", job)]);
         let lines: Vec<(usize, &str)> = f.iter().map(|f| (f.line, f.message.as_str())).collect();
         assert_eq!(lines, vec![(2, "INSERT INTO writes to data_prod.ads_gmv, whose @access grants no write")]);
+    }
+
+    #[test]
+    fn a_table_declared_in_many_files_gives_each_write_one_finding() {
+        let mut files: Vec<(String, String)> = (0..5).map(|i| (format!("d{i}.sql"), ddl("ads_export", "read"))).collect();
+        files.push(("job.sql".into(), "INSERT INTO ads_export SELECT 1;\nINSERT INTO ads_export SELECT 2;".into()));
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let f = mca016(&files);
+        assert_eq!(f.iter().map(|f| f.line).collect::<Vec<_>>(), [1, 2]);
+        let help = f[0].help.as_deref().unwrap();
+        assert!(help.contains("@access of ads_export at d0.sql:3"), "{help}");
+        assert!(help.ends_with("; 4 other @access lines of ads_export lack it too (d1.sql:3, d2.sql:3, d3.sql:3, …)"), "{help}");
+        let f = mca016(&files[3..]);
+        assert!(f[0].help.as_deref().unwrap().ends_with("; 1 other @access line of ads_export lacks it too (d4.sql:3)"));
     }
 
     #[test]
