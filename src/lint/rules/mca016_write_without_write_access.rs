@@ -11,6 +11,9 @@
 //! Tables match by name: `project.table` when written so (backquotes
 //! removed, case-insensitive, variables kept); `data_dev.t` never matches
 //! `data_prod.t`; an unqualified `t` matches only when one project has it.
+//! A write gets one finding however many annotations of its table (a table
+//! declared in many jobs) lack what it needs: the first is named, the
+//! others counted.
 //!
 //! **Why** The least-privilege policy mcaccess generates follows
 //! `access=`: a role without `write` (or without `delete` for an
