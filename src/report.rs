@@ -91,25 +91,11 @@ impl SourceCode for Window {
     }
 }
 
-fn floor_char(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
-}
-
 impl Window {
     fn new(file: &SourceFile, span: std::ops::Range<usize>) -> Window {
         let text = &file.text;
-        let start = floor_char(text, span.start.min(text.len()));
-        let mut end = ceil_char(text, span.end.clamp(start, text.len()));
+        let start = text.floor_char_boundary(span.start.min(text.len()));
+        let mut end = text.ceil_char_boundary(span.end.clamp(start, text.len()));
         let l0 = file.line_index(start);
         let mut l1 = file.line_index(end);
         if l1 > l0 + MAX_SPAN_LINES {
@@ -176,7 +162,7 @@ impl Window {
         } else {
             (ls, ls + MAX_LINE)
         };
-        (floor_char(text, from), ceil_char(text, to))
+        (text.floor_char_boundary(from), text.ceil_char_boundary(to))
     }
 }
 

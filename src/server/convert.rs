@@ -15,7 +15,7 @@ pub enum Encoding {
 
 /// The position of a byte offset.
 pub fn position(file: &SourceFile, offset: usize, encoding: Encoding) -> Position {
-    let offset = floor_char(&file.text, offset.min(file.text.len()));
+    let offset = file.text.floor_char_boundary(offset.min(file.text.len()));
     let line = file.line_index(offset);
     let start = file.line_start(line);
     let character = match encoding {
@@ -49,13 +49,6 @@ pub fn offset(file: &SourceFile, p: Position, encoding: Encoding) -> usize {
         };
     }
     end
-}
-
-fn floor_char(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// The path of a `file:` URI.
