@@ -125,13 +125,14 @@ impl Secrets {
     }
 }
 
-/// Byte ranges sorted by start, overlapping ones joined.
+/// Byte ranges sorted by start, overlapping ones joined (ranges that only
+/// touch stay apart: each is a credential of its own).
 fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     ranges.sort_by_key(|r| r.start);
     let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
     for r in ranges {
         match out.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
             _ => out.push(r),
         }
     }
