@@ -44,10 +44,7 @@ impl SourceFile {
         let starts = self.line_starts();
         let line = starts.partition_point(|&s| s <= offset) - 1;
         let start = starts[line];
-        let mut col_end = offset;
-        while !self.text.is_char_boundary(col_end) {
-            col_end -= 1;
-        }
+        let col_end = self.text.floor_char_boundary(offset);
         let mut col = self.chars_between(start, col_end) + 1;
         // A BOM is not a column.
         if line == 0 && self.text.starts_with('\u{feff}') && offset > 0 {

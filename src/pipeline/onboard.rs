@@ -43,7 +43,10 @@ pub fn annotate(paths: &[PathBuf], config: &Config, mode: FixMode) -> Run<FileAn
     // name that need the same are asked once: a table declared and written
     // in each of 4,000 jobs was 16 million lookups.
     let mut asked = std::collections::HashSet::new();
-    writes.retain(|w| asked.insert((w.target.text.clone(), w.kind.overwrites())));
+    writes.retain(|w| {
+        let (name, overwrites) = w.question();
+        asked.insert((name.to_string(), overwrites))
+    });
     let mut needs: HashMap<(String, usize), Access> = HashMap::new();
     for w in &writes {
         for t in index.lookup(&w.target) {

@@ -211,6 +211,15 @@ pub struct Write {
     pub target: Name,
 }
 
+impl Write {
+    /// What the repository index is asked for this write: writes with the
+    /// same question need the same of the same tables (the name as
+    /// written, and whether it overwrites).
+    pub fn question(&self) -> (&str, bool) {
+        (&self.target.text, self.kind.overwrites())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// From the first significant token through the closing `;` (if any).

@@ -55,7 +55,7 @@ pub fn findings(file: &ScannedFile, repo: &RepoIndex) -> Vec<Diagnostic> {
     let mut asked = std::collections::HashMap::new();
     for stmt in &file.statements {
         for w in &stmt.writes {
-            let missing = asked.entry((w.target.text.as_str(), w.kind.overwrites())).or_insert_with(|| repo.missing(w));
+            let missing = asked.entry(w.question()).or_insert_with(|| repo.missing(w));
             out.extend(write_finding(w, missing));
         }
         if stmt.kind == StatementKind::Unload

@@ -35,6 +35,10 @@ pub const META: Meta = Meta { code: Code("MCA018"), name: "unused-allow", severi
 /// the square of its size).
 pub fn apply(ctx: &FileContext<'_>, mut found: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
     let scanned = &ctx.analysis.scanned;
+    let allows = |a: &crate::scan::AnnotationComment| matches!(a.annotation, Annotation::Allow(_) | Annotation::AllowFile(_));
+    if !scanned.annotations.iter().any(allows) {
+        return (found, Vec::new());
+    }
     found.sort_by_key(|d| d.span.start);
     let mut silenced = vec![false; found.len()];
     let mut unused = Vec::new();
