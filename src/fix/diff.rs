@@ -16,11 +16,10 @@ use std::ops::Range;
 const CONTEXT: usize = 3;
 
 /// The unified diff, headed `a/<name>` and `b/<name>`, of `old` against
-/// `old` with `edits` (sorted, not overlapping) applied; empty when the
-/// edits change nothing.
-pub fn unified(name: &str, old: &str, edits: &[Edit]) -> String {
-    let new = super::apply(old, edits);
-    let (old_lines, new_lines) = (old.tokenize_lines(), new.as_str().tokenize_lines());
+/// `new`, which is `old` with `edits` (sorted, not overlapping) applied;
+/// empty when the edits change nothing.
+pub fn unified(name: &str, old: &str, new: &str, edits: &[Edit]) -> String {
+    let (old_lines, new_lines) = (old.tokenize_lines(), new.tokenize_lines());
     // Line breaks an edit makes with the text beside it (a `\n` put after
     // a lone `\r`) split the new text otherwise: then it is diffed whole.
     let ops = ops(old, &old_lines, &new_lines, edits)
@@ -154,6 +153,11 @@ mod tests {
         diff.unified_diff().context_radius(CONTEXT).header(&format!("a/{name}"), &format!("b/{name}")).to_string()
     }
 
+    /// [`unified`] of `old` with `edits` applied.
+    fn diff(old: &str, edits: &[Edit]) -> String {
+        unified("f.sql", old, &super::super::apply(old, edits), edits)
+    }
+
     fn edit(range: Range<usize>, text: &str) -> Edit {
         Edit { range, text: text.to_string() }
     }
@@ -176,7 +180,7 @@ mod tests {
             edit(at(53) + 5..at(53) + 6, "Q"),
             edit(old.len() - 1..old.len(), ""),
         ];
-        assert_eq!(unified("f.sql", &old, &edits), whole("f.sql", &old, &edits));
+        assert_eq!(diff(&old, &edits), whole("f.sql", &old, &edits));
     }
 
     #[test]
@@ -184,7 +188,7 @@ mod tests {
         let edits = [edit(2..2, "\n")];
         let (old, new) = ("a\rb\n", "a\r\nb\n");
         assert_eq!(ops(old, &old.tokenize_lines(), &new.tokenize_lines(), &edits), None);
-        assert_eq!(unified("f.sql", old, &edits), whole("f.sql", old, &edits));
+        assert_eq!(diff(old, &edits), whole("f.sql", old, &edits));
     }
 
     #[test]
@@ -201,12 +205,12 @@ mod tests {
 
     #[test]
     fn no_edits_no_diff_and_a_last_line_without_break() {
-        assert_eq!(unified("f.sql", "a\nb", &[]), "");
+        assert_eq!(diff("a\nb", &[]), "");
         let edits = [edit(2..3, "c")];
-        assert_eq!(unified("f.sql", "a\nb", &edits), whole("f.sql", "a\nb", &edits));
-        assert!(unified("f.sql", "a\nb", &edits).contains("\\ No newline at end of file"));
+        assert_eq!(diff("a\nb", &edits), whole("f.sql", "a\nb", &edits));
+        assert!(diff("a\nb", &edits).contains("\\ No newline at end of file"));
         let edits = [edit(0..0, "x\n")];
-        assert_eq!(unified("f.sql", "", &edits), whole("f.sql", "", &edits));
+        assert_eq!(diff("", &edits), whole("f.sql", "", &edits));
     }
 
     /// The new lines `ops` make of the old ones, each equal line checked.
@@ -259,7 +263,7 @@ mod tests {
             if let Some(ops) = ops(&old, &old_lines, &new_lines, &edits) {
                 prop_assert_eq!(rebuild(&ops, &old_lines, &new_lines), new_lines);
             }
-            prop_assert_eq!(unified("f.sql", &old, &edits).is_empty(), old == new);
+            prop_assert_eq!(diff(&old, &edits).is_empty(), old == new);
         }
     }
 }

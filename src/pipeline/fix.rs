@@ -108,7 +108,7 @@ fn masked_diff(file: &SourceFile, edits: &[Edit]) -> String {
     let name = file.name.as_str();
     let old = file.secrets().mask_text(&file.text);
     let new = edits::apply(&old, edits);
-    let mut text = crate::fix::diff::unified(name, &old, edits);
+    let mut text = crate::fix::diff::unified(name, &old, &new, edits);
     if !new.ends_with('\n') {
         text.push('\n');
     }
