@@ -78,10 +78,12 @@ fn first_fit(text: &str, width: usize) -> Option<String> {
         // The output line starts at `start`; its last word ends at `end`;
         // `used` counts its words and the spaces after each.
         let (mut start, mut end, mut used) = (0, 0, 0);
-        let mut at = 0;
-        while at < line.len() {
-            let word_end = line[at..].find(' ').map_or(line.len(), |n| at + n);
-            let next = line[word_end..].find(|c| c != ' ').map_or(line.len(), |n| word_end + n);
+        let (bytes, mut at) = (line.as_bytes(), 0);
+        while at < bytes.len() {
+            let run =
+                |from: usize, space: bool| from + bytes[from..].iter().take_while(|&&b| (b == b' ') == space).count();
+            let word_end = run(at, false);
+            let next = run(word_end, true);
             if used + (word_end - at) > width && at > start {
                 out.push_str(&line[start..end]);
                 out.push('\n');
