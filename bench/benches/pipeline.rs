@@ -2,7 +2,7 @@
 //!
 //! Generates seeded repos of 200, 2,000 and 20,000 files and measures, on
 //! the same files in one run:
-//! - the release `mcaccess` binary: `check`, `fix --check`, `bundle` (into
+//! - the release `mcaccess` binary: `check` (JSON, and the human report), `fix --check`, `bundle` (into
 //!   a directory it keeps up to date, and into a new one each run), `plan`
 //!   (wall time, median of several runs; peak RSS of the process);
 //! - `cat` over every file, one process, output discarded;
@@ -257,6 +257,8 @@ fn commands(spawner: &mut Spawner, bin: &Path, c: &Corpus, work: &Path, texts: &
     let bin = bin.to_path_buf();
     let spawned: Vec<Spawned> = vec![
         ("mcaccess check", bin.clone(), fixed(&["check", "--format", "json"]), true),
+        // What a user sees by default: the human report (plain, not to a terminal).
+        ("mcaccess check, human report", bin.clone(), fixed(&["check"]), true),
         ("mcaccess fix --check", bin.clone(), fixed(&["fix", "--check"]), true),
         // Into one DIR, which is up to date after the first run.
         ("mcaccess bundle", bin.clone(), Box::new(move |_| vec!["bundle".into(), "--out".into(), out.clone()]), true),
@@ -449,7 +451,13 @@ fn print_ratios(rows: &[Row], sizes: &[usize]) {
                 check / read
             );
         }
-        let others = ["mcaccess fix --check", "mcaccess plan", "mcaccess bundle", "mcaccess bundle, writing a new DIR"];
+        let others = [
+            "mcaccess check, human report",
+            "mcaccess fix --check",
+            "mcaccess plan",
+            "mcaccess bundle",
+            "mcaccess bundle, writing a new DIR",
+        ];
         let of_check: Vec<String> = others
             .iter()
             .filter_map(|what| rows.iter().find(|r| r.files == n && r.what == *what))
