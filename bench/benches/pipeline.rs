@@ -2,9 +2,10 @@
 //!
 //! Generates seeded repos of 200, 2,000 and 20,000 files and measures, on
 //! the same files in one run:
-//! - the release `mcaccess` binary: `check` (JSON, and the human report), `fix --check`, `bundle` (into
-//!   a directory it keeps up to date, and into a new one each run), `plan`
-//!   (wall time, median of several runs; peak RSS of the process);
+//! - the release `mcaccess` binary: `check` (JSON, and the human report),
+//!   `fix --check`, `bundle` (into a directory it keeps up to date, and into
+//!   a new one each run), `plan` (wall time, median of several runs; peak
+//!   RSS of the process);
 //! - `cat` over every file, one process, output discarded;
 //! - baselines in this process, one thread: reading the files (pre-listed
 //!   paths, one `read_to_string` each: fewer system calls than `cat`), sqlparser's
