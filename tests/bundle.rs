@@ -42,7 +42,7 @@ fn analyse_sql(sql: &str) -> Vec<Analysis> {
     vec![analyse(SourceFile::new("t.sql", sql.to_string()), &Config::default())]
 }
 
-fn build(analyses: &[Analysis]) -> Bundle {
+fn build(analyses: Vec<Analysis>) -> Bundle {
     match bundle::build(analyses) {
         Ok(b) => b,
         Err(e) => panic!("{:?}", e.iter().map(|e| &e.diagnostic).collect::<Vec<_>>()),
@@ -55,13 +55,13 @@ fn render(files: &BTreeMap<String, String>) -> String {
 
 #[test]
 fn every_source_and_mode() {
-    let files = build(&analyse_dir(&fixture("bundle/all_sources"))).files();
+    let files = build(analyse_dir(&fixture("bundle/all_sources"))).files();
     insta::assert_snapshot!(render(&files));
 }
 
 #[test]
 fn statements_sharing_a_role_merge_across_files() {
-    let b = build(&analyse_dir(&fixture("bundle/merge")));
+    let b = build(analyse_dir(&fixture("bundle/merge")));
     assert_eq!(b.roles.len(), 1, "role=mc-shared and role=MC-Shared are one ARN");
     let r = &b.roles[0];
     assert_eq!(r.usages.len(), 5);
@@ -80,7 +80,7 @@ fn seed(name: &str) -> Value {
 }
 
 fn role_docs(sql: &str) -> (Value, Option<Value>) {
-    let b = build(&analyse_sql(&format!("-- @maxcompute owner={OWNER}\n{sql}")));
+    let b = build(analyse_sql(&format!("-- @maxcompute owner={OWNER}\n{sql}")));
     assert_eq!(b.roles.len(), 1);
     let r = &b.roles[0];
     let trust = serde_json::to_value(r.trust.as_ref().unwrap()).unwrap();
@@ -168,7 +168,7 @@ fn large_policies_split_and_too_large_ones_fail() {
         )
     };
     let sql: String = format!("-- @maxcompute owner={OWNER}\n") + &(0..120).map(table).collect::<String>();
-    let b = build(&analyse_sql(&sql));
+    let b = build(analyse_sql(&sql));
     let r = &b.roles[0];
     assert!(r.permissions.len() >= 2, "{} documents", r.permissions.len());
     assert!(r.permissions.iter().all(|d| d.to_compact_json().len() <= bundle::MAX_POLICY_CHARS));
@@ -178,7 +178,7 @@ fn large_policies_split_and_too_large_ones_fail() {
     assert_eq!(manifest["roles"][0]["permission_policies"].as_array().unwrap().len(), r.permissions.len());
 
     let sql: String = format!("-- @maxcompute owner={OWNER}\n") + &(0..600).map(table).collect::<String>();
-    let errors = bundle::build(&analyse_sql(&sql)).unwrap_err();
+    let errors = bundle::build(analyse_sql(&sql)).unwrap_err();
     assert_eq!(
         (errors.len(), errors[0].diagnostic.code),
         (1, mcaccess::lint::rules::mca021_too_many_policies::META.code)
@@ -195,13 +195,13 @@ fn unscoped_locations_stop_the_bundle() {
     let sql = format!(
         "-- @maxcompute owner={OWNER}\n-- @access oss\nCREATE EXTERNAL TABLE t (a STRING) STORED BY 'h' LOCATION 'oss://${{endpoint}}/b/';"
     );
-    let errors = bundle::build(&analyse_sql(&sql)).unwrap_err();
+    let errors = bundle::build(analyse_sql(&sql)).unwrap_err();
     assert!(errors[0].diagnostic.message.contains("`${endpoint}` is a variable"), "{}", errors[0].diagnostic.message);
 }
 
 #[test]
 fn terraform_parses_back_with_the_same_policies() {
-    let b = build(&analyse_dir(&fixture("bundle/all_sources")));
+    let b = build(analyse_dir(&fixture("bundle/all_sources")));
     let files = b.files();
     let body: hcl::Body = hcl::from_str(&files["terraform/main.tf"]).unwrap();
     let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
@@ -258,7 +258,7 @@ fn run_script(script: &str, state: &Path, profiles: bool) -> std::process::Outpu
 #[test]
 #[cfg(unix)]
 fn the_cli_script_is_valid_bash_and_quotes_its_json() {
-    let b = build(&analyse_dir(&fixture("bundle/all_sources")));
+    let b = build(analyse_dir(&fixture("bundle/all_sources")));
     let script = &b.files()["aliyun-cli.sh"];
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("check.sh"), script).unwrap();
@@ -283,7 +283,7 @@ fn the_cli_script_is_valid_bash_and_quotes_its_json() {
 #[test]
 #[cfg(unix)]
 fn the_cli_script_converges_when_run_again() {
-    let b = build(&analyse_dir(&fixture("bundle/all_sources")));
+    let b = build(analyse_dir(&fixture("bundle/all_sources")));
     let script = &b.files()["aliyun-cli.sh"];
     let state = tempfile::tempdir().unwrap();
     let first = run_script(script, state.path(), true);

@@ -449,10 +449,10 @@ fn everything(text: &str) {
     for f in lint_file(&ctx, &Options::default()) {
         let _ = mcaccess::report::render(&f.diagnostic, &analyses[0].source, mcaccess::report::Style::plain());
     }
-    if let Ok(b) = mcaccess::bundle::build(&analyses) {
+    let _ = mcaccess::plan::entries(&analyses[0].source, &analyses[0].scanned, &analyses[0].plans);
+    if let Ok(b) = mcaccess::bundle::build(analyses) {
         let _ = b.files();
     }
-    let _ = mcaccess::plan::entries(&analyses[0].source, &analyses[0].scanned, &analyses[0].plans);
 }
 
 proptest! {

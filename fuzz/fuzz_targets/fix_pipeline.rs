@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(!shown.contains(s), "a report shows the secret {s:?}");
         }
     }
-    if let Ok(b) = mcaccess::bundle::build(&analyses) {
+    if let Ok(b) = mcaccess::bundle::build(analyses) {
         let _ = b.files();
     }
 });

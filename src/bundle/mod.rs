@@ -190,11 +190,11 @@ pub fn contribution(a: &mut Analysis) -> Contribution {
 
 /// Builds the bundle from every analysed file. Any file error, resolution
 /// error, unscoped permission or oversized policy is an error, and then no
-/// bundle is produced. Each analysis is copied, as [`contribution`] takes
-/// its plans (the command line's `bundle` gives each file's own).
-pub fn build(analyses: &[Analysis]) -> Result<Bundle, Vec<BundleError>> {
+/// bundle is produced. The analyses are taken: [`contribution`] takes
+/// their plans.
+pub fn build(analyses: impl IntoIterator<Item = Analysis>) -> Result<Bundle, Vec<BundleError>> {
     let mut assembler = Assembler::default();
-    analyses.iter().for_each(|a| assembler.add(contribution(&mut a.clone())));
+    analyses.into_iter().for_each(|mut a| assembler.add(contribution(&mut a)));
     assembler.finish()
 }
 
