@@ -33,11 +33,11 @@ impl Style {
         if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() }
     }
 
-    fn handler(self) -> GraphicalReportHandler {
+    fn handler(self, theme: GraphicalTheme) -> GraphicalReportHandler {
         // Lines break at spaces only: never inside a name, an ARN or an
         // endpoint (`cn-hangzhou`), which must stay whole to be copied; a
         // word longer than the line overflows it.
-        GraphicalReportHandler::new_themed(self.theme())
+        GraphicalReportHandler::new_themed(theme)
             .with_links(false)
             .with_width(self.width)
             .with_word_separator(textwrap::WordSeparator::AsciiSpace)
@@ -46,10 +46,10 @@ impl Style {
     }
 
     /// How wide the lines of a message and of a help are, after the
-    /// indents miette writes before them (`  × `, `  │ `; `  help: `); `None`
-    /// when a message's first indent is not as wide as the others.
-    fn text_widths(self) -> Option<(usize, usize)> {
-        let theme = self.theme();
+    /// indents miette writes before them in `theme` (`  × `, `  │ `;
+    /// `  help: `); `None` when a message's first indent is not as wide as
+    /// the others.
+    fn text_widths(self, theme: &GraphicalTheme) -> Option<(usize, usize)> {
         let columns = |s: &str| textwrap::core::display_width(s);
         let bar = columns(&theme.characters.vbar.to_string());
         let icons = [columns(&theme.characters.error), columns(&theme.characters.warning)];
@@ -288,14 +288,15 @@ fn render_wrapped(d: &Diagnostic, file: &SourceFile, style: Style, here: bool) -
     }
     let (message, help) = (mask(&d.message), d.help.as_deref().map(mask));
     // Wrapped here when both can be, else by miette.
-    let wrapped = style.text_widths().filter(|_| here).and_then(|(message_width, help_width)| {
+    let theme = style.theme();
+    let wrapped = style.text_widths(&theme).filter(|_| here).and_then(|(message_width, help_width)| {
         let help = match &help {
             Some(h) => Some(first_fit(h, help_width)?),
             None => None,
         };
         Some((first_fit(&message, message_width)?, help))
     });
-    let handler = style.handler().with_wrap_lines(wrapped.is_none());
+    let handler = style.handler(theme).with_wrap_lines(wrapped.is_none());
     let (message, help) = wrapped.unwrap_or((message, help));
     let code = format!("{}({})", d.code, crate::lint::rule(d.code).name());
     let report = Report { message, label, help, severity: d.severity, code, src };
@@ -329,7 +330,7 @@ pub fn render_config_error(e: &ConfigError, style: Style) -> String {
         help: e.help.clone(),
     };
     let mut out = String::new();
-    style.handler().render_report(&mut out, &report).expect("writing to a String cannot fail");
+    style.handler(style.theme()).render_report(&mut out, &report).expect("writing to a String cannot fail");
     out
 }
 
@@ -410,7 +411,7 @@ mod tests {
                 d = d.help(h.clone());
             }
             let style = Style { color, width };
-            let (message_width, _) = style.text_widths().unwrap();
+            let (message_width, _) = style.text_widths(&style.theme()).unwrap();
             proptest::prop_assert!(first_fit(&message, message_width).is_some(), "the fast path is taken");
             proptest::prop_assert_eq!(render_wrapped(&d, &file, style, true), render_wrapped(&d, &file, style, false));
         }
