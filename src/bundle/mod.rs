@@ -268,7 +268,7 @@ struct Acc {
 /// A role's policies: its permissions merged and packed into documents,
 /// its trust statements merged.
 fn finish_role(acc: Acc) -> Result<RoleBundle, Box<BundleError>> {
-    let merged = policy::merge_permissions(&acc.permissions);
+    let merged = policy::merge_permissions(acc.permissions);
     let mut usages = acc.usages;
     usages.sort();
     let permissions = if merged.is_empty() {
