@@ -114,30 +114,31 @@ impl Access {
         Access { read: self.read || other.read, write: self.write || other.write, delete: self.delete || other.delete }
     }
 
-    pub fn words(self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.read {
-            v.push("read");
-        }
-        if self.write {
-            v.push("write");
-        }
-        if self.delete {
-            v.push("delete");
-        }
-        v
+    /// `read`, `write`, `delete`: those granted, in that order (shown once
+    /// for every statement of a bundle's manifest, plan and SETUP.md, so
+    /// without a list of its own each time).
+    pub fn words(self) -> impl Iterator<Item = &'static str> {
+        [(self.read, "read"), (self.write, "write"), (self.delete, "delete")]
+            .into_iter()
+            .filter_map(|(granted, word)| granted.then_some(word))
     }
 }
 
 impl fmt::Display for Access {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words().join(","))
+        for (i, word) in self.words().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(word)?;
+        }
+        Ok(())
     }
 }
 
 impl Serialize for Access {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.words().serialize(s)
+        s.collect_seq(self.words())
     }
 }
 

@@ -96,7 +96,7 @@ fn infer(stmt: &Statement, config: &Config, flag_on: bool, access: Access) -> Re
         }
         _ => {}
     }
-    let access = (access != Access::READ).then(|| format!(" access={}", access.words().join(",")));
+    let access = (access != Access::READ).then(|| format!(" access={access}"));
     let text = |role: Option<&str>| {
         let role = role.map(|r| format!(" role={r}")).unwrap_or_default();
         format!("-- @access {}{role}{}", words.join(" "), access.as_deref().unwrap_or(""))
