@@ -19,14 +19,17 @@ pub struct SourceFile {
     /// (built when first needed).
     char_blocks: std::sync::OnceLock<Vec<[usize; 2]>>,
     secrets: std::sync::OnceLock<Secrets>,
+    /// Bytes read to count lines for [`line`](Self::line) while there is
+    /// no line index.
+    counted: Counted,
     /// How the file's bytes map to `text` (for writing it back).
     pub encoding: crate::encoding::TextEncoding,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: String) -> Self {
-        let (line_starts, char_blocks, secrets) = Default::default();
-        SourceFile { name: name.into(), text, line_starts, char_blocks, secrets, encoding: Default::default() }
+        let (line_starts, char_blocks, secrets, counted) = Default::default();
+        SourceFile { name: name.into(), text, line_starts, char_blocks, secrets, counted, encoding: Default::default() }
     }
 
     fn line_starts(&self) -> &[usize] {
@@ -107,8 +110,18 @@ impl SourceFile {
         self.line_starts().len()
     }
 
-    /// 1-based line of a byte offset (its column is not counted).
+    /// 1-based line of a byte offset (its column is not counted). Without
+    /// a line index, the line breaks before `offset` are counted instead,
+    /// until as many bytes in all have been read as the file holds; then
+    /// the index is built. `bundle` and `plan` ask only for the line of each
+    /// external statement, and building the index for that was 4 % of
+    /// `bundle` (2,000 files: 8.2 M of 188 M instructions); a count reads a
+    /// byte in a quarter of the time.
     pub fn line(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if self.line_starts.get().is_none() && self.counted.within(offset, self.text.len()) {
+            return newlines_in(&self.text.as_bytes()[..offset]) + 1;
+        }
         self.line_index(offset) + 1
     }
 
@@ -119,6 +132,31 @@ impl SourceFile {
             _ => "\n",
         }
     }
+}
+
+/// A running total of bytes, shared by the threads that read a file.
+#[derive(Debug, Default)]
+struct Counted(std::sync::atomic::AtomicUsize);
+
+impl Clone for Counted {
+    fn clone(&self) -> Self {
+        Counted(self.0.load(std::sync::atomic::Ordering::Relaxed).into())
+    }
+}
+
+impl Counted {
+    /// Adds `n`: whether the total is still at most `budget`.
+    fn within(&self, n: usize, budget: usize) -> bool {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed).saturating_add(n) <= budget
+    }
+}
+
+/// How many `\n` bytes `bytes` holds, counted 255 bytes at a time in a
+/// byte each (which the compiler turns into wide compares: 17 GB/s here,
+/// where building the line index goes at 4.5).
+pub(crate) fn newlines_in(bytes: &[u8]) -> usize {
+    let in_chunk = |c: &[u8]| c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'));
+    bytes.chunks(255).map(|c| usize::from(in_chunk(c))).sum()
 }
 
 /// Bytes to a block of [`SourceFile::chars_between`]'s index.
@@ -189,6 +227,24 @@ mod tests {
         assert_eq!(f.newline(), "\r\n");
         let bom = SourceFile::new("b.sql", "\u{feff}SET x;".to_string());
         assert_eq!(bom.line_col(3), (1, 1));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lines_are_counted_until_the_file_is_read_then_indexed(
+            text in "[a\\n\\ré中]{0,700}",
+            offsets in proptest::collection::vec(0..800usize, 1..12),
+        ) {
+            let file = SourceFile::new("t.sql", text.clone());
+            let mut read = 0;
+            for &offset in &offsets {
+                let at = offset.min(text.len());
+                let want = text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+                proptest::prop_assert_eq!(file.line(offset), want);
+                read += at;
+                proptest::prop_assert_eq!(file.line_starts.get().is_some(), read > text.len());
+            }
+        }
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl<'a> Scanner<'a> {
     /// The 1-based line of byte `offset`.
     fn line_of(&mut self, offset: usize) -> usize {
         let (at, lines) = if offset >= self.counted.0 { self.counted } else { (0, 0) };
-        let more = memchr::memchr_iter(b'\n', &self.text.as_bytes()[at..offset]).count();
+        let more = crate::source::newlines_in(&self.text.as_bytes()[at..offset]);
         self.counted = (offset, lines + more);
         lines + more + 1
     }
