@@ -192,15 +192,11 @@ pub fn merge_permissions(statements: Vec<Statement>) -> Vec<Statement> {
     let mut grouped: BTreeMap<Vec<RankedAction>, Vec<Name>> = BTreeMap::new();
     for (resource, keys) in resources {
         let services: Vec<&[RankedAction]> = keys.chunk_by(|a, b| a.0.0 == b.0.0).collect();
-        let mut resource = Some(resource);
-        for (i, of_service) in services.iter().enumerate() {
-            let name = if i + 1 == services.len() { resource.take() } else { resource.clone() };
-            let name = name.expect("taken last");
-            match grouped.get_mut(*of_service) {
-                Some(names) => names.push(name),
-                None => _ = grouped.insert(of_service.to_vec(), vec![name]),
-            }
+        let Some((last, others)) = services.split_last() else { continue };
+        for of_service in others {
+            add_resource(&mut grouped, of_service, resource.clone());
         }
+        add_resource(&mut grouped, last, resource);
     }
     let mut out: Vec<(usize, Statement)> = grouped
         .into_iter()
@@ -215,6 +211,14 @@ pub fn merge_permissions(statements: Vec<Statement>) -> Vec<Statement> {
 
 /// An action with its [`catalog::action_rank`], which orders it.
 type RankedAction = ((usize, usize), Name);
+
+/// Adds a resource to those that have just `actions` (of one service).
+fn add_resource(grouped: &mut BTreeMap<Vec<RankedAction>, Vec<Name>>, actions: &[RankedAction], resource: Name) {
+    match grouped.get_mut(actions) {
+        Some(resources) => resources.push(resource),
+        None => _ = grouped.insert(actions.to_vec(), vec![resource]),
+    }
+}
 
 /// Adds `new` to a resource's actions (both sorted, without repeats).
 fn add_actions(known: &mut Vec<RankedAction>, new: &[RankedAction]) {
