@@ -161,52 +161,76 @@ fn allow_names(actions: Vec<Name>, resources: Vec<Name>) -> Statement {
 /// ones: for each service, the actions on each resource are collected, and
 /// resources with the same actions share a statement. Actions follow
 /// [`catalog::action_rank`], resources are sorted.
-///
-/// The statements are taken, and their resource names move into the
-/// result: a role may gather thousands, mostly the same actions on its
-/// bucket again and again. Each statement's actions are ranked once, and a
-/// resource takes them only when some are new to it (20,000 files, 113
-/// roles, one thread: finishing the roles took 45 ms, most of it here in a
-/// copy of every name and a map entry per action and resource; 35 since).
 pub fn merge_permissions(statements: Vec<Statement>) -> Vec<Statement> {
-    let mut per_resource: HashMap<Name, Vec<RankedAction>> = HashMap::new();
-    let mut keys: Vec<RankedAction> = Vec::new();
-    for s in statements {
+    let mut merge = Merge::default();
+    statements.into_iter().for_each(|s| merge.add(s));
+    merge.finish()
+}
+
+/// Permission statements being merged ([`merge_permissions`]), one at a
+/// time as they come: each resource and the actions it has so far.
+///
+/// A role may gather thousands of statements, mostly the same actions on
+/// its bucket again and again: each is folded in when it comes and dropped,
+/// its resource names moving into the result. Each statement's actions are
+/// ranked once, and a resource takes them only when some are new to it.
+/// (2,000 files: the statements held until the end were a sixth of
+/// `bundle`'s page faults, and merging them part of its tail.)
+#[derive(Debug, Default)]
+pub struct Merge {
+    per_resource: HashMap<Name, Vec<RankedAction>>,
+    /// The actions of the statement being added (kept for its allocation).
+    keys: Vec<RankedAction>,
+}
+
+impl Merge {
+    /// Folds in one statement.
+    pub fn add(&mut self, s: Statement) {
+        let keys = &mut self.keys;
         keys.clear();
         keys.extend(s.action.into_names().into_iter().map(|a| (catalog::action_rank(&a), a)));
         keys.sort_unstable();
         keys.dedup();
         if keys.is_empty() {
-            continue;
+            return;
         }
         for r in s.resource.map(OneOrMany::into_names).unwrap_or_default() {
-            match per_resource.get_mut(&*r) {
-                Some(known) => add_actions(known, &keys),
-                None => _ = per_resource.insert(r, keys.clone()),
+            match self.per_resource.get_mut(&*r) {
+                Some(known) => add_actions(known, keys),
+                None => _ = self.per_resource.insert(r, keys.clone()),
             }
         }
     }
-    let mut resources: Vec<(Name, Vec<RankedAction>)> = per_resource.into_iter().collect();
-    resources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // A service's actions on a resource → the resources that have just those.
-    let mut grouped: BTreeMap<Vec<RankedAction>, Vec<Name>> = BTreeMap::new();
-    for (resource, keys) in resources {
-        let services: Vec<&[RankedAction]> = keys.chunk_by(|a, b| a.0.0 == b.0.0).collect();
-        let Some((last, others)) = services.split_last() else { continue };
-        for of_service in others {
-            add_resource(&mut grouped, of_service, resource.clone());
+
+    /// Whether no statement has given an action on a resource.
+    pub fn is_empty(&self) -> bool {
+        self.per_resource.is_empty()
+    }
+
+    /// The merged statements: by service, then by first resource.
+    pub fn finish(self) -> Vec<Statement> {
+        let mut resources: Vec<(Name, Vec<RankedAction>)> = self.per_resource.into_iter().collect();
+        resources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // A service's actions on a resource → the resources that have just those.
+        let mut grouped: BTreeMap<Vec<RankedAction>, Vec<Name>> = BTreeMap::new();
+        for (resource, keys) in resources {
+            let services: Vec<&[RankedAction]> = keys.chunk_by(|a, b| a.0.0 == b.0.0).collect();
+            let Some((last, others)) = services.split_last() else { continue };
+            for of_service in others {
+                add_resource(&mut grouped, of_service, resource.clone());
+            }
+            add_resource(&mut grouped, last, resource);
         }
-        add_resource(&mut grouped, last, resource);
+        let mut out: Vec<(usize, Statement)> = grouped
+            .into_iter()
+            .map(|(keys, resources)| (keys[0].0.0, allow_names(keys.into_iter().map(|k| k.1).collect(), resources)))
+            .collect();
+        fn first(s: &Statement) -> &str {
+            s.resource.as_ref().and_then(|r| r.names().first().map(|n| &**n)).unwrap_or_default()
+        }
+        out.sort_by(|a, b| (a.0, first(&a.1)).cmp(&(b.0, first(&b.1))));
+        out.into_iter().map(|(_, s)| s).collect()
     }
-    let mut out: Vec<(usize, Statement)> = grouped
-        .into_iter()
-        .map(|(keys, resources)| (keys[0].0.0, allow_names(keys.into_iter().map(|k| k.1).collect(), resources)))
-        .collect();
-    fn first(s: &Statement) -> &str {
-        s.resource.as_ref().and_then(|r| r.names().first().map(|n| &**n)).unwrap_or_default()
-    }
-    out.sort_by(|a, b| (a.0, first(&a.1)).cmp(&(b.0, first(&b.1))));
-    out.into_iter().map(|(_, s)| s).collect()
 }
 
 /// An action with its [`catalog::action_rank`], which orders it.

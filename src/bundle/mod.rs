@@ -217,7 +217,7 @@ impl Assembler {
                 role: u.role.clone(),
                 owners: Vec::new(),
                 trust: Vec::new(),
-                permissions: Vec::new(),
+                permissions: policy::Merge::default(),
                 usages: Vec::new(),
             });
             if !acc.owners.contains(&u.owner) {
@@ -229,7 +229,7 @@ impl Assembler {
                     acc.trust.push(t);
                 }
             }
-            acc.permissions.extend(u.permissions);
+            u.permissions.into_iter().for_each(|p| acc.permissions.add(p));
             acc.usages.push(u.usage);
         }
     }
@@ -261,14 +261,15 @@ struct Acc {
     role: Role,
     owners: Vec<String>,
     trust: Vec<policy::Statement>,
-    permissions: Vec<policy::Statement>,
+    /// Its permissions so far, merged as they come.
+    permissions: policy::Merge,
     usages: Vec<Usage>,
 }
 
 /// A role's policies: its permissions merged and packed into documents,
 /// its trust statements merged.
 fn finish_role(acc: Acc) -> Result<RoleBundle, Box<BundleError>> {
-    let merged = policy::merge_permissions(acc.permissions);
+    let merged = acc.permissions.finish();
     let mut usages = acc.usages;
     usages.sort();
     let permissions = if merged.is_empty() {
