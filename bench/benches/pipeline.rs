@@ -373,40 +373,58 @@ fn one_large_file(runs: usize) -> Vec<Row> {
 fn hard_files(spawner: &mut Spawner, bin: &Path, work: &Path, runs: usize) -> Vec<Row> {
     let lines = |n: usize, each: &dyn Fn(usize) -> String| (0..n).map(each).collect::<String>();
     let oss = |i: usize| format!("CREATE EXTERNAL TABLE t{i} (a int) STORED AS PARQUET LOCATION 'oss://b/p{i}/';");
-    let cases: Vec<(&str, &[&str], String)> = vec![
+    let ots = |i: usize| {
+        format!(
+            "-- @access tablestore cross-account uid=@ots-tean-{i:04}\nCREATE EXTERNAL TABLE o{i} (a string) STORED BY 'com.aliyun.odps.TableStoreStorageHandler' WITH SERDEPROPERTIES ('tablestore.columns.mapping'=':a') LOCATION 'tablestore://i.cn-hangzhou.ots-internal.aliyuncs.com' TBLPROPERTIES ('tablestore.table.name'='o{i}');\n"
+        )
+    };
+    // Each case: what it is, the command, the file, and more of mcaccess.toml.
+    let cases: Vec<(&str, &[&str], String, String)> = vec![
         (
             "check: 20,000 external statements on one line",
             &["check"],
             lines(20_000, &|i| format!("{} ", oss(i))) + "\n",
+            String::new(),
         ),
         (
             "fix --diff: 20,000 annotated statements, each fixed",
             &["fix", "--diff"],
             lines(20_000, &|i| format!("-- @access oss\n{}\n", oss(i))),
+            String::new(),
         ),
         (
             "check: 200,000 INSERT … VALUES statements",
             &["check"],
             lines(200_000, &|i| format!("INSERT INTO t VALUES ({i}, 'n{i}');\n")),
+            String::new(),
         ),
         (
             "check: one statement of 5,000 INSERT branches",
             &["check"],
             format!("FROM s {};\n", lines(5_000, &|i| format!("INSERT INTO TABLE t{i} SELECT a\n"))),
+            String::new(),
         ),
         (
             "check: 20,000 statements with two @access each",
             &["check"],
             lines(20_000, &|i| format!("-- @access oss\n-- @access oss\n{}\n", oss(i))),
+            String::new(),
+        ),
+        (
+            "check: 2,000 misspelt account aliases, 2,000 in [accounts]",
+            &["check"],
+            lines(2_000, &ots),
+            "[accounts]\n".to_string()
+                + &lines(2_000, &|i| format!("ots-team-{i:04} = \"{}\"\n", 1_000_000_000_000_000 + i)),
         ),
     ];
     let mut rows = Vec::new();
-    for (i, (what, args, text)) in cases.into_iter().enumerate() {
+    for (i, (what, args, text, config)) in cases.into_iter().enumerate() {
         let dir = work.join(format!("hard-{i}"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             dir.join("mcaccess.toml"),
-            "[maxcompute]\nowner = \"5678901234567890\"\nregion = \"cn-hangzhou\"\n",
+            "[maxcompute]\nowner = \"5678901234567890\"\nregion = \"cn-hangzhou\"\n".to_string() + &config,
         )
         .unwrap();
         std::fs::write(dir.join("hard.sql"), &text).unwrap();
