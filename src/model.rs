@@ -225,7 +225,8 @@ impl Letters {
     fn of(word: &str) -> Option<Letters> {
         let mut counts = [0i32; 128];
         for b in word.bytes() {
-            *counts.get_mut(usize::from(b.to_ascii_lowercase()))? += 1;
+            let n = counts.get_mut(usize::from(b.to_ascii_lowercase()))?;
+            *n = n.saturating_add(1);
         }
         Some(Letters(counts))
     }
@@ -239,11 +240,11 @@ fn distance_at_least(word: &Letters, candidate: &str) -> usize {
     let mut left = word.0;
     for b in candidate.bytes() {
         let Some(n) = left.get_mut(usize::from(b.to_ascii_lowercase())) else { return 0 };
-        *n -= 1;
+        *n = n.saturating_sub(1);
     }
     // Letters the word has more of, and fewer of.
-    let (more, fewer) = left.iter().fold((0, 0), |(m, f), &n| (m + n.max(0), f + (-n).max(0)));
-    let (more, fewer) = (more.unsigned_abs() as usize, fewer.unsigned_abs() as usize);
+    let count = |n: i32| n.unsigned_abs() as usize;
+    let (more, fewer) = left.iter().fold((0, 0), |(m, f), &n| (m + count(n.max(0)), f + count(n.min(0))));
     // The difference in length, or half of all the letters that differ.
     more.abs_diff(fewer).max((more + fewer).div_ceil(2))
 }

@@ -202,11 +202,6 @@ impl Merge {
         }
     }
 
-    /// Whether no statement has given an action on a resource.
-    pub fn is_empty(&self) -> bool {
-        self.per_resource.is_empty()
-    }
-
     /// The merged statements: by service, then by first resource.
     pub fn finish(self) -> Vec<Statement> {
         let mut resources: Vec<(Name, Vec<RankedAction>)> = self.per_resource.into_iter().collect();
