@@ -195,7 +195,7 @@ pub fn is_region(s: &str) -> bool {
 ///
 /// A candidate whose lengths or letters already differ by more than that
 /// distance, or by as much as the closest so far, is passed over without
-/// computing it ([`distance_at_least`]): an account alias is looked up
+/// computing it (`distance_at_least`): an account alias is looked up
 /// among every alias of mcaccess.toml, and 5,000 misspelt aliases against
 /// 5,000 took 27 s.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -134,7 +134,7 @@ pub fn usable(out: &Path) -> Result<(), String> {
 /// Writes the bundle; returns (files written, files removed). Every changed
 /// file is staged (written and flushed beside its target) before any is
 /// renamed into place, so a failure while writing leaves `DIR` as it was.
-/// Files are staged on threads of their own ([`IO_THREADS`]): creating and
+/// Files are staged on threads of their own (`IO_THREADS`): creating and
 /// flushing a file is most of the cost.
 pub fn write(out: &Path, files: &impl Files) -> Result<(usize, usize), String> {
     usable(out)?;

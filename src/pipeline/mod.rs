@@ -57,14 +57,14 @@ pub fn for_each_file<T: Send>(
 }
 
 /// As [`for_each_file`], handing each input and its result to `sink` in
-/// input order as its batch of files is done: at most [`IN_FLIGHT`] batches
+/// input order as its batch of files is done: at most `IN_FLIGHT` batches
 /// of results are held. Returns the failures: the walk's, then the files'.
 ///
 /// The walk and the sink run on this thread while the pool works: each
 /// batch of files the walk finds is handed to the pool at once, and the
 /// batches done are handed to `sink` in order while later ones are read
 /// (on 2,000 files, waiting for the whole walk, and leaving the pool idle
-/// while the sink ran, was a fifth of `check`). At most [`IN_FLIGHT`]
+/// while the sink ran, was a fifth of `check`). At most `IN_FLIGHT`
 /// batches are out at once, and they are worked on oldest first (FIFO):
 /// the oldest is the one the sink waits for. Newest first, this thread took
 /// the batches it had just found while the others finished the old ones,
