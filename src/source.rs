@@ -121,11 +121,10 @@ impl SourceFile {
     /// counting each from the start, most files still built the index.
     pub fn line(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
-        if self.line_starts.get().is_none() {
-            let count = |from: usize| newlines_in(&self.text.as_bytes()[from..offset]);
-            if let Some(newlines) = self.counted.count(offset, self.text.len(), count) {
-                return newlines + 1;
-            }
+        if self.line_starts.get().is_none()
+            && let Some(newlines) = self.counted.newlines_before(self.text.as_bytes(), offset)
+        {
+            return newlines + 1;
         }
         self.line_index(offset) + 1
     }
@@ -139,51 +138,64 @@ impl SourceFile {
     }
 }
 
-/// Where the last count of lines ended (an offset, and the line breaks
-/// before it), and how many bytes the counts have read in all.
-#[derive(Debug, Default)]
-struct Counted(std::sync::Mutex<Mark>);
-
+/// Where a count of lines last ended: an offset, and the line breaks before
+/// it. Lines are asked for in order (statements, annotations), so each
+/// count goes on from the last.
 #[derive(Debug, Default, Clone, Copy)]
-struct Mark {
+pub(crate) struct LineMark {
     offset: usize,
     newlines: usize,
-    read: usize,
 }
+
+impl LineMark {
+    /// Where a count to `offset` starts: this mark when `offset` is past
+    /// it, else the start of the text.
+    fn start_for(self, offset: usize) -> LineMark {
+        if offset >= self.offset { self } else { LineMark::default() }
+    }
+
+    /// The line breaks in `bytes` before `offset`, counted on from the
+    /// mark (or from the start when `offset` is before it); the mark moves
+    /// to `offset`.
+    pub(crate) fn newlines_before(&mut self, bytes: &[u8], offset: usize) -> usize {
+        let from = self.start_for(offset);
+        *self = LineMark { offset, newlines: from.newlines + newlines_in(&bytes[from.offset..offset]) };
+        self.newlines
+    }
+}
+
+/// [`SourceFile::line`]'s mark, and how many bytes its counts have read in
+/// all.
+#[derive(Debug, Default)]
+struct Counted(std::sync::Mutex<(LineMark, usize)>);
 
 impl Clone for Counted {
     fn clone(&self) -> Self {
-        Counted(std::sync::Mutex::new(*self.mark()))
+        Counted(std::sync::Mutex::new(*self.lock()))
     }
 }
 
 impl Counted {
-    fn mark(&self) -> std::sync::MutexGuard<'_, Mark> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (LineMark, usize)> {
         // A count holds the lock only while it adds up bytes.
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The line breaks before `offset`: `count(from)` counts those in
-    /// `from..offset`, from the last mark when `offset` is past it, else
-    /// from the start; `None` once the counts would have read more than
-    /// `budget` bytes in all.
-    fn count(&self, offset: usize, budget: usize, count: impl FnOnce(usize) -> usize) -> Option<usize> {
-        let mut mark = self.mark();
-        let (from, before) = if offset >= mark.offset { (mark.offset, mark.newlines) } else { (0, 0) };
-        mark.read = mark.read.saturating_add(offset - from);
-        if mark.read > budget {
-            return None;
-        }
-        let newlines = before + count(from);
-        (mark.offset, mark.newlines) = (offset, newlines);
-        Some(newlines)
+    /// The line breaks in `bytes` before `offset`, counted on from the
+    /// mark; `None` once the counts would have read more than
+    /// `bytes.len()` in all.
+    fn newlines_before(&self, bytes: &[u8], offset: usize) -> Option<usize> {
+        let mut guard = self.lock();
+        let (mark, read) = &mut *guard;
+        *read = read.saturating_add(offset - mark.start_for(offset).offset);
+        (*read <= bytes.len()).then(|| mark.newlines_before(bytes, offset))
     }
 }
 
 /// How many `\n` bytes `bytes` holds, counted 255 bytes at a time in a
 /// byte each (which the compiler turns into wide compares: 17 GB/s here,
 /// where building the line index goes at 4.5).
-pub(crate) fn newlines_in(bytes: &[u8]) -> usize {
+fn newlines_in(bytes: &[u8]) -> usize {
     let in_chunk = |c: &[u8]| c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'));
     bytes.chunks(255).map(|c| usize::from(in_chunk(c))).sum()
 }

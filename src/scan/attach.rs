@@ -121,7 +121,7 @@ pub(super) struct Scanner<'a> {
     /// A byte offset and the line breaks before it: lines are counted on
     /// from the last one asked for (a file of 20,000 statements with two
     /// `@access` each took seconds counting from the start every time).
-    counted: (usize, usize),
+    counted: crate::source::LineMark,
     pending_allows: Vec<usize>,
 }
 
@@ -138,7 +138,7 @@ impl<'a> Scanner<'a> {
             skim: None,
             query: false,
             inserts_read: 0,
-            counted: (0, 0),
+            counted: Default::default(),
         }
     }
 
@@ -248,10 +248,7 @@ impl<'a> Scanner<'a> {
 
     /// The 1-based line of byte `offset`.
     fn line_of(&mut self, offset: usize) -> usize {
-        let (at, lines) = if offset >= self.counted.0 { self.counted } else { (0, 0) };
-        let more = crate::source::newlines_in(&self.text.as_bytes()[at..offset]);
-        self.counted = (offset, lines + more);
-        lines + more + 1
+        self.counted.newlines_before(self.text.as_bytes(), offset) + 1
     }
 
     /// Before `t` is pushed: starts skimming at a `(` that opens a column
