@@ -213,13 +213,17 @@ impl Assembler {
         self.errors.extend(part.errors);
         self.dual.extend(part.dual);
         for u in part.uses {
-            let acc = self.roles.entry(u.role.arn.clone()).or_insert_with(|| Acc {
-                role: u.role.clone(),
-                owners: Vec::new(),
-                trust: Vec::new(),
-                permissions: policy::Merge::default(),
-                usages: Vec::new(),
-            });
+            // The ARN is copied for a role's first use only.
+            let acc = match self.roles.get_mut(&u.role.arn) {
+                Some(acc) => acc,
+                None => self.roles.entry(u.role.arn.clone()).or_insert_with(|| Acc {
+                    role: u.role.clone(),
+                    owners: Vec::new(),
+                    trust: Vec::new(),
+                    permissions: policy::Merge::default(),
+                    usages: Vec::new(),
+                }),
+            };
             if !acc.owners.contains(&u.owner) {
                 acc.owners.push(u.owner);
             }
