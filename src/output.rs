@@ -367,9 +367,14 @@ pub fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
     String::from_utf8(out).expect("serde writes UTF-8")
 }
 
-/// Appends `value` pretty-printed with every line but the first indented by
+/// [`pretty`], written to `out` as it is serialised.
+pub fn write_pretty<T: serde::Serialize + ?Sized>(out: impl std::io::Write, value: &T) {
+    write_indented(out, value, 0);
+}
+
+/// Writes `value` pretty-printed with every line but the first indented by
 /// `depth` spaces more.
-fn write_indented<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, depth: usize) {
+fn write_indented<T: serde::Serialize + ?Sized>(out: impl std::io::Write, value: &T, depth: usize) {
     let mut ser = serde_json::Serializer::with_formatter(out, Indented { depth, level: 0, has_value: false });
     value.serialize(&mut ser).expect("a typed value serialises");
 }

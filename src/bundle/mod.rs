@@ -9,6 +9,7 @@
 pub mod disk;
 mod script;
 mod setup;
+pub mod sink;
 mod terraform;
 
 use crate::Analysis;
@@ -21,6 +22,7 @@ use crate::resolve::{Permissions, Role, RoleKind};
 use crate::scan::StatementKind;
 use crate::source::SourceFile;
 use serde::Serialize;
+use sink::{Content, Sink};
 use std::collections::BTreeMap;
 
 /// RAM's limit on a custom policy document (characters, compact JSON).
@@ -314,7 +316,7 @@ struct ManifestRole<'a> {
 impl Bundle {
     /// Every file of the bundle: relative path → content.
     pub fn files(&self) -> BTreeMap<String, String> {
-        disk::Files::render(self, &|_, content| content).into_iter().collect()
+        disk::Files::render(self, &|_, content| Sink::text(content)).into_iter().collect()
     }
 
     fn manifest(&self) -> Manifest<'_> {
@@ -340,41 +342,39 @@ impl Bundle {
 /// The bundle's files are rendered in parallel: the four large ones each
 /// on its own, the roles' policy files role by role.
 impl disk::Files for Bundle {
-    fn render<R: Send>(&self, each: &(dyn Fn(&str, String) -> R + Sync)) -> Vec<(String, R)> {
+    fn render<R: Send>(&self, each: &(dyn Fn(&str, Content<'_>) -> R + Sync)) -> Vec<(String, R)> {
         use rayon::prelude::*;
-        let large: [(&str, &(dyn Fn() -> String + Sync)); 4] = [
-            ("manifest.json", &|| pretty(&self.manifest())),
-            ("terraform/main.tf", &|| terraform::main_tf(self)),
-            ("aliyun-cli.sh", &|| script::aliyun_cli(self)),
-            ("SETUP.md", &|| setup::setup_md(self)),
+        let large: [(&str, Content<'_>); 4] = [
+            ("manifest.json", &|sink| pretty(sink, &self.manifest())),
+            ("terraform/main.tf", &|sink| terraform::main_tf(self, sink)),
+            ("aliyun-cli.sh", &|sink| script::aliyun_cli(self, sink)),
+            ("SETUP.md", &|sink| setup::setup_md(self, sink)),
         ];
-        let large = large.par_iter().map(|(path, render)| (path.to_string(), render()));
-        let policies = self.roles.par_iter().flat_map_iter(RoleBundle::policy_files);
-        let mut files: Vec<(String, R)> = large
-            .chain(policies)
-            .map(|(path, content)| {
-                let r = each(&path, content);
-                (path, r)
-            })
-            .collect();
+        let large = large.par_iter().map(|(path, content)| (path.to_string(), each(path, *content)));
+        let policies = self.roles.par_iter().flat_map_iter(|r| r.policy_files(each));
+        let mut files: Vec<(String, R)> = large.chain(policies).collect();
         files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         files
     }
 }
 
 impl RoleBundle {
-    /// The role's trust and permission policies: path → document.
-    fn policy_files(&self) -> Vec<(String, String)> {
-        let trust = self.trust_path().zip(self.trust.as_ref()).map(|(path, doc)| (path, pretty(doc)));
-        let permissions = self.permission_paths().into_iter().zip(&self.permissions).map(|(p, doc)| (p, pretty(doc)));
-        trust.into_iter().chain(permissions).collect()
+    /// The role's trust and permission policies, each handed to `each`.
+    fn policy_files<R>(&self, each: &(dyn Fn(&str, Content<'_>) -> R + Sync)) -> Vec<(String, R)> {
+        let trust = self.trust_path().zip(self.trust.as_ref());
+        let permissions = self.permission_paths().into_iter().zip(&self.permissions);
+        let file = |(path, doc): (String, &PolicyDocument)| {
+            let r = each(&path, &|sink| pretty(sink, doc));
+            (path, r)
+        };
+        trust.into_iter().chain(permissions).map(file).collect()
     }
 }
 
-fn pretty<T: Serialize>(value: &T) -> String {
-    let mut s = crate::output::pretty(value);
-    s.push('\n');
-    s
+/// `value` as pretty JSON and a line break.
+fn pretty<T: Serialize>(sink: &mut Sink, value: &T) {
+    crate::output::write_pretty(&mut *sink, value);
+    sink.push_str("\n");
 }
 
 /// Whether a path inside OUT is one the bundle manages (and may remove when

@@ -7,6 +7,7 @@
 //! single-quoted for the shell.
 
 use super::Bundle;
+use super::sink::Sink;
 use super::terraform::service_name;
 use crate::resolve::RoleKind;
 
@@ -90,8 +91,8 @@ fn call(function: &str, args: &[&str], profile: &str) -> String {
     format!("{function} {} \"${profile}\"\n", args.join(" "))
 }
 
-pub fn aliyun_cli(bundle: &Bundle) -> String {
-    let mut out = String::from(
+pub fn aliyun_cli(bundle: &Bundle, out: &mut Sink) {
+    out.push_str(
         "#!/usr/bin/env bash\n\
          # Creates or updates the RAM roles and policies of this bundle with the aliyun\n\
          # CLI; run it again whenever the bundle changes. Roles live in the account\n\
@@ -112,7 +113,6 @@ pub fn aliyun_cli(bundle: &Bundle) -> String {
             out.push_str(&role_calls(r, &var));
         }
     }
-    out
 }
 
 /// The calls that make one role as the bundle says.

@@ -4,6 +4,7 @@
 //! `alicloud_resource_manager_service_linked_role` per service-linked role.
 //! Roles in other accounts go through an aliased provider per account.
 
+use super::sink::Sink;
 use super::{Bundle, RoleBundle};
 use crate::policy::PolicyDocument;
 use crate::resolve::{HOLOGRES_SLR, RoleKind};
@@ -126,7 +127,7 @@ fn describe(statements: usize, tables: &[&str], max: usize) -> String {
 }
 
 /// The whole `main.tf`.
-pub fn main_tf(bundle: &Bundle) -> String {
+pub fn main_tf(bundle: &Bundle, out: &mut Sink) {
     let mut accounts: Vec<&str> = bundle.roles.iter().map(|r| r.role.account.as_str()).collect();
     accounts.sort();
     accounts.dedup();
@@ -160,7 +161,12 @@ pub fn main_tf(bundle: &Bundle) -> String {
         bundle.roles.par_iter().map(|r| format(Body::from(role_blocks(r, multi_account)))).collect();
     let head = format(body.build());
     let chunks = std::iter::once(head).chain(roles).filter(|c| !c.is_empty());
-    chunks.collect::<Vec<_>>().join("\n")
+    for (i, chunk) in chunks.enumerate() {
+        if i > 0 {
+            out.push_str("\n");
+        }
+        out.push_str(&chunk);
+    }
 }
 
 /// Top-level blocks as `main.tf` writes them. `hcl::format` writes the body
