@@ -26,7 +26,7 @@ impl<'a> Layout<'a> {
     /// break, or after the BOM on the first line (the one place the BOM is
     /// handled: nothing is ever inserted before it or removed with it).
     fn line_start(&self, offset: usize) -> usize {
-        match self.file.line_start(self.file.line_index(offset)) {
+        match self.file.start_of_line(offset) {
             0 if self.text.starts_with('\u{feff}') => '\u{feff}'.len_utf8().min(offset),
             start => start,
         }
@@ -248,7 +248,7 @@ impl<'a> Layout<'a> {
     /// statement's `;` there, the `;` joins the line before — unless that
     /// line holds a `--` (its comment would swallow the `;`) or is blank.
     fn join_semicolon(&self, line_start: usize, after: usize) -> Option<usize> {
-        if self.file.line_index(line_start) == 0 || !self.text[after..].starts_with(';') {
+        if self.file.start_of_line(line_start) == 0 || !self.text[after..].starts_with(';') {
             return None;
         }
         let prev_start = self.line_start(line_start - 1);

@@ -11,7 +11,7 @@ use crate::Analysis;
 /// Where the line holding `offset` starts (after a BOM on the first line).
 pub(crate) fn line_start(a: &Analysis, offset: usize) -> usize {
     let file = &a.source;
-    match file.line_start(file.line_index(offset)) {
+    match file.start_of_line(offset) {
         0 if file.text.starts_with('\u{feff}') => '\u{feff}'.len_utf8(),
         start => start,
     }

@@ -335,7 +335,7 @@ impl ScannedFile {
     /// start of the block's first line to the statement's end.
     pub fn region(&self, source: &SourceFile, stmt: &Statement) -> Range<usize> {
         let block = self.block_start(stmt);
-        source.line_start(source.line_index(block))..stmt.span.end
+        source.start_of_line(block)..stmt.span.end
     }
 
     /// The first statement whose [`region`](Self::region) holds byte `at`.
