@@ -44,8 +44,8 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset. Without a
     /// line index, found as [`line`](Self::line) and
     /// [`start_of_line`](Self::start_of_line) find them: a file's few
-    /// findings and fixes built the whole index for each file (2,000 files:
-    /// 12 M of `check`'s 186 M instructions).
+    /// findings and fixes built the whole index of most files (2,000 files:
+    /// `check` 185.4 M instructions with it, 181.9 M without).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let (line, start) = (self.line(offset), self.start_of_line(offset));

@@ -64,6 +64,8 @@ impl Sink {
         text(sink.buf)
     }
 
+    /// What the file turned out to be: the rest of what was written is
+    /// compared, and the file in `DIR` must end there.
     pub fn finish(mut self) -> Outcome {
         let Some(mut against) = self.against.take() else { return Outcome::Kept(text(self.buf)) };
         if !against.differs && holds_next(&mut against.file, &self.buf) && at_end(&mut against.file) {
@@ -73,6 +75,7 @@ impl Sink {
         }
     }
 
+    /// Writes `s`.
     pub fn push_str(&mut self, s: &str) {
         self.push(s.as_bytes());
     }
