@@ -19,8 +19,8 @@ pub struct SourceFile {
     /// (built when first needed).
     char_blocks: std::sync::OnceLock<Vec<[usize; 2]>>,
     secrets: std::sync::OnceLock<Secrets>,
-    /// Where [`line`](Self::line) last counted to, and the bytes it has
-    /// read, while there is no line index.
+    /// Where [`line`](Self::line)'s counts ended, and the bytes counts and
+    /// searches have read, while there is no line index.
     counted: Counted,
     /// How the file's bytes map to `text` (for writing it back).
     pub encoding: crate::encoding::TextEncoding,
@@ -208,13 +208,12 @@ impl Counted {
     /// more than [`budget`] in all (and the marks are let go).
     fn newlines_before(&self, bytes: &[u8], offset: usize) -> Option<usize> {
         let mut guard = self.lock();
-        let (marks, read) = &mut *guard;
-        let after = marks.partition_point(|m| m.offset <= offset);
-        let mut mark = after.checked_sub(1).map_or_else(LineMark::default, |i| marks[i]);
-        if !within(read, offset - mark.offset, budget(bytes)) {
-            *marks = Vec::new();
+        let after = guard.0.partition_point(|m| m.offset <= offset);
+        let mut mark = after.checked_sub(1).map_or_else(LineMark::default, |i| guard.0[i]);
+        if !spend(&mut guard, offset - mark.offset, bytes) {
             return None;
         }
+        let marks = &mut guard.0;
         let newlines = mark.newlines_before(bytes, offset);
         let known = after > 0 && marks[after - 1].offset == offset;
         if !known && marks.len() < MAX_MARKS {
@@ -228,13 +227,7 @@ impl Counted {
     /// are more than [`budget`].
     fn start_of_line(&self, bytes: &[u8], offset: usize) -> Option<usize> {
         let start = memchr::memrchr(b'\n', &bytes[..offset]).map_or(0, |p| p + 1);
-        let mut guard = self.lock();
-        let (marks, read) = &mut *guard;
-        if !within(read, offset - start, budget(bytes)) {
-            *marks = Vec::new();
-            return None;
-        }
-        Some(start)
+        spend(&mut self.lock(), offset - start, bytes).then_some(start)
     }
 }
 
@@ -252,11 +245,16 @@ fn budget(bytes: &[u8]) -> usize {
     bytes.len().saturating_mul(2)
 }
 
-/// Adds `more` to the bytes `read`: whether they are still no more than
-/// `budget`.
-fn within(read: &mut usize, more: usize, budget: usize) -> bool {
+/// Adds `more` to the bytes the counts and searches have read: whether
+/// they are still within the [`budget`] (once not, the marks are let go:
+/// the index is built).
+fn spend((marks, read): &mut (Vec<LineMark>, usize), more: usize, bytes: &[u8]) -> bool {
     *read = read.saturating_add(more);
-    *read <= budget
+    if *read > budget(bytes) {
+        *marks = Vec::new();
+        return false;
+    }
+    true
 }
 
 /// How many `\n` bytes `bytes` holds, counted 255 bytes at a time in a

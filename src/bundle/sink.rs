@@ -22,7 +22,10 @@ pub struct Sink {
     buf: Vec<u8>,
     /// The file compared with; `None`: what is written is kept.
     against: Option<Against>,
-    /// The length of `buf` that is compared (and emptied).
+    /// The length of `buf` that is compared (and emptied): `BLOCK`, or
+    /// never for a kept sink. Kept rather than asked of `against` at each
+    /// write: one compare a write (asking both cost 1.3 M instructions at
+    /// 2,000 files).
     limit: usize,
 }
 
