@@ -352,8 +352,6 @@ pub fn pretty_items<T: serde::Serialize>(items: &[T], depth: usize) -> String {
         out.resize(out.len() + depth, b' ');
         write_indented(&mut out, v, depth);
     }
-    // It may wait in memory: no room to spare.
-    out.shrink_to_fit();
     String::from_utf8(out).expect("serde writes UTF-8")
 }
 

@@ -54,7 +54,7 @@ impl Spool {
 
     /// Queues a text and its counts. The temporary file is made in
     /// `TMPDIR` and deleted by the system when closed, whatever happens.
-    pub(super) fn push(&mut self, text: String, counts: [u32; 3]) {
+    pub(super) fn push(&mut self, mut text: String, counts: [u32; 3]) {
         let size = HEADER + text.len();
         let over = self.head.bytes + size > self.budget;
         if (over || self.in_file > 0) && self.spill(&text, counts) {
@@ -64,6 +64,9 @@ impl Spool {
         // the tail.
         let held = if self.in_file == 0 && self.tail.records.is_empty() { &mut self.head } else { &mut self.tail };
         held.bytes += size;
+        // Held: no room to spare beyond what the budget counts (a report
+        // written at once never pays for this copy).
+        text.shrink_to_fit();
         held.records.push_back((text, counts));
     }
 
@@ -136,6 +139,18 @@ mod tests {
         assert_eq!(spool.tail.bytes, HEADER + 21);
         let order: Vec<u32> = (0..3).map(|_| spool.pop().unwrap().1[0]).collect();
         assert_eq!(order, vec![1, 2, 3]);
+    }
+
+    /// The budget counts a record's length: a record held in memory holds
+    /// no more than that.
+    #[test]
+    fn a_held_record_has_no_room_to_spare() {
+        let mut spool = Spool::new(1 << 10);
+        let mut text = String::with_capacity(640);
+        text.push_str("a report of one finding");
+        spool.push(text, [1, 0, 0]);
+        let (held, _) = &spool.head.records[0];
+        assert_eq!((held.len(), held.capacity()), (23, 23));
     }
 
     #[test]
