@@ -159,8 +159,7 @@ pub fn lint_file(ctx: &FileContext<'_>, options: &Options) -> Vec<Finding> {
     found
         .into_iter()
         .map(|d| {
-            let (line, column) = file.line_col(d.span.start);
-            let (end_line, end_column) = file.line_col(d.span.end);
+            let ((line, column), (end_line, end_column)) = file.span_line_cols(d.span.start, d.span.end);
             Finding {
                 code: d.code,
                 name: rule(d.code).name(),
