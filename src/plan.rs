@@ -71,7 +71,7 @@ fn entry(file: &SourceFile, stmt: &crate::scan::Statement, p: &AccessPlan) -> Pl
         scope: p.scope,
         entity: (p.source == Source::Hologres).then_some(p.entity),
         role: p.role.clone(),
-        trust_policy: p.trust.clone(),
+        trust_policy: p.trust(),
         permissions,
         permissions_error,
     }

@@ -164,6 +164,7 @@ pub fn contribution(a: &mut Analysis) -> Contribution {
             },
             entity: plan.entity,
         };
+        let trust = plan.trust().map(|t| t.statement).unwrap_or_default();
         let Some(role) = plan.role else {
             out.dual.push(usage);
             continue;
@@ -179,7 +180,6 @@ pub fn contribution(a: &mut Analysis) -> Contribution {
                 continue;
             }
         };
-        let trust = plan.trust.map(|t| t.statement).unwrap_or_default();
         out.uses.push(RoleUse { role, owner: plan.owner, trust, permissions, usage });
     }
     if !errors.is_empty() {

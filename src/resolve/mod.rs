@@ -69,12 +69,22 @@ pub struct AccessPlan {
     pub scope: Scope,
     pub entity: Entity,
     pub idp: String,
-    /// `None` for service-linked roles (RAM manages their trust) and
-    /// dual-signature.
-    pub trust: Option<PolicyDocument>,
     pub permissions: Permissions,
-    /// The parsed LOCATION, when there is one.
-    pub location: Option<Location>,
+}
+
+impl AccessPlan {
+    /// The role's trust policy: `None` for service-linked roles (RAM
+    /// manages their trust) and dual-signature. Made when asked for:
+    /// `bundle` and `plan` show it, `check` never does (it was a tenth of
+    /// resolving a statement).
+    pub fn trust(&self) -> Option<PolicyDocument> {
+        match (&self.role, self.mode) {
+            (Some(r), Mode::SameAccount | Mode::CrossAccount) => {
+                Some(trust_policy(self.source, self.mode, &self.owner, &r.account, self.entity, &self.idp))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Why a statement has no plan.
@@ -154,17 +164,10 @@ fn plan_statement(
     applicable(stmt, a, mode)?;
     let owner = owner(a, &stmt.maxcompute, config, comment)?;
     let uid = data_account(a, mode, &owner, config)?;
-    let location = stmt.clauses().parsed_location.clone();
-    let region = region(a, location.as_ref(), &stmt.maxcompute, config);
+    let region = region(a, stmt.clauses().parsed_location.as_ref(), &stmt.maxcompute, config);
     let role = role(a, mode, &owner, &uid, config);
     let entity = a.entity.as_ref().map_or(Entity::Account, |e| e.value);
     let idp = a.idp.as_ref().map_or_else(|| "IDP".to_string(), |i| i.value.clone());
-    let trust = match (&role, mode) {
-        (Some(r), Mode::SameAccount | Mode::CrossAccount) => {
-            Some(trust_policy(source, mode, &owner, &r.account, entity, &idp))
-        }
-        _ => None,
-    };
     let mut plan = AccessPlan {
         source,
         mode,
@@ -175,9 +178,7 @@ fn plan_statement(
         scope: a.scope.as_ref().map_or(Scope::Location, |s| s.value),
         entity,
         idp,
-        trust,
         permissions: Permissions::None,
-        location,
     };
     plan.permissions = permissions::of(stmt, a, &plan);
     Ok(plan)
@@ -348,9 +349,9 @@ mod tests {
     #[test]
     fn seed_cross_account_tablestore() {
         let p = plan(&format!("-- @maxcompute owner=5678901234567890\n-- @access tablestore cross-account uid=1234567890123456\nCREATE EXTERNAL TABLE t (a int) {OTS}")).unwrap();
-        let role = p.role.unwrap();
+        let role = p.role.clone().unwrap();
         assert_eq!(role.arn, "acs:ram::1234567890123456:role/aliyunodpsroleforotheruser");
-        let trust = serde_json::to_value(p.trust.unwrap()).unwrap();
+        let trust = serde_json::to_value(p.trust().unwrap()).unwrap();
         assert_eq!(trust["Statement"][0]["Principal"]["Service"][0], "5678901234567890@odps.aliyuncs.com");
         let Permissions::Statements(s) = p.permissions else { panic!() };
         assert_eq!(s[0].resource.as_ref().unwrap().items(), vec!["acs:ots:cn-hangzhou:1234567890123456:instance/cap1"]);
@@ -402,8 +403,8 @@ mod tests {
             "-- @access paimon-dlf service-linked owner=5678901234567890\nCREATE EXTERNAL SCHEMA s WITH srv ON 'c.db';",
         )
         .unwrap();
-        assert_eq!(p.role.unwrap().arn, "acs:ram::5678901234567890:role/aliyunserviceroleformaxcomputelakehouse");
-        assert!(p.trust.is_none());
+        assert_eq!(p.role.as_ref().unwrap().arn, "acs:ram::5678901234567890:role/aliyunserviceroleformaxcomputelakehouse");
+        assert!(p.trust().is_none());
     }
 
     #[test]
@@ -427,12 +428,12 @@ mod tests {
     #[test]
     fn hologres_trust_entities() {
         let p = plan("-- @access hologres owner=5678901234567890\nCREATE EXTERNAL TABLE t (a int) STORED BY 'com.aliyun.odps.jdbc.JdbcStorageHandler';").unwrap();
-        let t = serde_json::to_value(p.trust.unwrap()).unwrap();
+        let t = serde_json::to_value(p.trust().unwrap()).unwrap();
         assert_eq!(t["Statement"][0]["Principal"]["RAM"][0], "acs:ram::5678901234567890:root");
         assert_eq!(t["Statement"][1]["Principal"]["Service"][0], "5678901234567890@odps.aliyuncs.com");
         assert_eq!(p.permissions, Permissions::None);
         let p = plan("-- @access hologres entity=idp idp=Okta owner=5678901234567890\nCREATE EXTERNAL TABLE t (a int) STORED BY 'h';").unwrap();
-        let t = serde_json::to_value(p.trust.unwrap()).unwrap();
+        let t = serde_json::to_value(p.trust().unwrap()).unwrap();
         assert_eq!(t["Statement"][0]["Principal"]["Federated"][0], "acs:ram::5678901234567890:saml-provider/Okta");
     }
 

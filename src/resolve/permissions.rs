@@ -56,7 +56,7 @@ pub(super) fn of(stmt: &Statement, a: &AccessAnnotation, plan: &AccessPlan) -> P
     let at = stmt.clauses().location.as_ref().map_or(a.source.span.clone(), |l| l.span.clone());
     let unscoped = |span: Range<usize>, why| Permissions::Unscoped(Unscoped { span, why });
     let uid = &role.account;
-    let location = plan.location.as_ref();
+    let location = stmt.clauses().parsed_location.as_ref();
     match plan.source {
         Source::Hologres => Permissions::None,
         Source::Oss => match oss_scope(a, location) {
@@ -103,7 +103,7 @@ fn tablestore(
     uid: &str,
     plan: &AccessPlan,
 ) -> Result<Vec<policy::Statement>, (Option<Range<usize>>, Unscopable)> {
-    let Some(Location::Tablestore(t)) = &plan.location else {
+    let Some(Location::Tablestore(t)) = &stmt.clauses().parsed_location else {
         return Err((None, Unscopable::NoTablestoreLocation));
     };
     let Some(region) = &plan.region else {
