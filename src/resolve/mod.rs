@@ -403,7 +403,10 @@ mod tests {
             "-- @access paimon-dlf service-linked owner=5678901234567890\nCREATE EXTERNAL SCHEMA s WITH srv ON 'c.db';",
         )
         .unwrap();
-        assert_eq!(p.role.as_ref().unwrap().arn, "acs:ram::5678901234567890:role/aliyunserviceroleformaxcomputelakehouse");
+        assert_eq!(
+            p.role.as_ref().unwrap().arn,
+            "acs:ram::5678901234567890:role/aliyunserviceroleformaxcomputelakehouse"
+        );
         assert!(p.trust().is_none());
     }
 
