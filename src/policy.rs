@@ -172,53 +172,75 @@ pub fn merge_permissions(statements: Vec<Statement>) -> Vec<Statement> {
 ///
 /// A role may gather thousands of statements, mostly the same actions on
 /// its bucket again and again: each is folded in when it comes and dropped,
-/// its resource names moving into the result. Each statement's actions are
-/// ranked once, and a resource takes them only when some are new to it.
+/// its resource names moving into the result. A statement's actions are
+/// ranked unless an earlier one named the same, and a resource takes
+/// them only when some are new to it.
 /// (2,000 files: the statements held until the end were a sixth of
-/// `bundle`'s page faults, and merging them part of its tail.)
+/// `bundle`'s page faults, and merging them part of its tail.) The sets of
+/// actions are few, so each is kept once and a resource holds its set's
+/// number: each resource held a copy of its own (about 200 bytes), and at
+/// 20,000 files `bundle`'s peak was 2 MB higher (27 MB, 12 % more page
+/// faults) and it made 1.6 % more instructions.
 #[derive(Debug, Default)]
 pub struct Merge {
-    per_resource: HashMap<Name, Vec<RankedAction>>,
+    per_resource: HashMap<Name, usize>,
+    sets: ActionSets,
     /// The actions of the statement being added (kept for its allocation).
     keys: Vec<RankedAction>,
+    /// The first few lists of actions met, as statements named them, and
+    /// their sets: a role's statements mostly name the same few.
+    named: Vec<(Vec<Name>, usize)>,
 }
 
 impl Merge {
     /// Folds in one statement.
     pub fn add(&mut self, s: Statement) {
-        let keys = &mut self.keys;
-        keys.clear();
-        keys.extend(s.action.into_names().into_iter().map(|a| (catalog::action_rank(&a), a)));
-        keys.sort_unstable();
-        keys.dedup();
-        if keys.is_empty() {
-            return;
-        }
+        let names = s.action.into_names();
+        let new = match self.named.iter().find(|(named, _)| *named == names) {
+            Some(&(_, n)) => n,
+            None => {
+                let Some(n) = self.number_of(&names) else { return };
+                if self.named.len() < FEW_SETS {
+                    self.named.push((names, n));
+                }
+                n
+            }
+        };
         for r in s.resource.map(OneOrMany::into_names).unwrap_or_default() {
             match self.per_resource.get_mut(&*r) {
-                Some(known) => add_actions(known, keys),
-                None => _ = self.per_resource.insert(r, keys.clone()),
+                Some(known) => *known = self.sets.union(*known, new),
+                None => _ = self.per_resource.insert(r, new),
             }
         }
     }
 
+    /// The number of the set of `actions`, ranked; `None` if there are none.
+    fn number_of(&mut self, actions: &[Name]) -> Option<usize> {
+        let keys = &mut self.keys;
+        keys.clear();
+        keys.extend(actions.iter().map(|a| (catalog::action_rank(a), a.clone())));
+        keys.sort_unstable();
+        keys.dedup();
+        (!keys.is_empty()).then(|| self.sets.number(keys))
+    }
+
     /// The merged statements: by service, then by first resource.
     pub fn finish(self) -> Vec<Statement> {
-        let mut resources: Vec<(Name, Vec<RankedAction>)> = self.per_resource.into_iter().collect();
+        let mut resources: Vec<(Name, usize)> = self.per_resource.into_iter().collect();
         resources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // A service's actions on a resource → the resources that have just those.
-        let mut grouped: BTreeMap<Vec<RankedAction>, Vec<Name>> = BTreeMap::new();
-        for (resource, keys) in resources {
-            let services: Vec<&[RankedAction]> = keys.chunk_by(|a, b| a.0.0 == b.0.0).collect();
+        let mut grouped: BTreeMap<&[RankedAction], Vec<Name>> = BTreeMap::new();
+        for (resource, set) in resources {
+            let services: Vec<&[RankedAction]> = self.sets.sets[set].chunk_by(|a, b| a.0.0 == b.0.0).collect();
             let Some((last, others)) = services.split_last() else { continue };
             for of_service in others {
-                add_resource(&mut grouped, of_service, resource.clone());
+                grouped.entry(of_service).or_default().push(resource.clone());
             }
-            add_resource(&mut grouped, last, resource);
+            grouped.entry(last).or_default().push(resource);
         }
         let mut out: Vec<(usize, Statement)> = grouped
             .into_iter()
-            .map(|(keys, resources)| (keys[0].0.0, allow_names(keys.into_iter().map(|k| k.1).collect(), resources)))
+            .map(|(keys, resources)| (keys[0].0.0, allow_names(keys.iter().map(|k| k.1.clone()).collect(), resources)))
             .collect();
         fn first(s: &Statement) -> &str {
             s.resource.as_ref().and_then(|r| r.names().first().map(|n| &**n)).unwrap_or_default()
@@ -228,26 +250,59 @@ impl Merge {
     }
 }
 
+/// Sets of actions compared one by one before a [`Merge`] looks them up by
+/// hash.
+const FEW_SETS: usize = 16;
+
+/// The distinct sets of actions a [`Merge`] has met, each ranked, sorted and
+/// without repeats, known by its number.
+#[derive(Debug, Default)]
+struct ActionSets {
+    sets: Vec<Vec<RankedAction>>,
+    numbers: HashMap<Vec<RankedAction>, usize>,
+    /// (set, set added to it) → their union: the same few meet again and
+    /// again.
+    unions: HashMap<(usize, usize), usize>,
+}
+
+impl ActionSets {
+    /// The number of `set`, given one if it is new. A role's sets are
+    /// few: up to [`FEW_SETS`] are compared, not hashed (hashing a set
+    /// for each statement cost more than the copies this saves).
+    fn number(&mut self, set: &[RankedAction]) -> usize {
+        let known = match self.sets.len() {
+            0..=FEW_SETS => self.sets.iter().position(|s| s == set),
+            _ => self.numbers.get(set).copied(),
+        };
+        if let Some(n) = known {
+            return n;
+        }
+        let n = self.sets.len();
+        self.sets.push(set.to_vec());
+        self.numbers.insert(set.to_vec(), n);
+        n
+    }
+
+    /// The number of the union of sets `a` and `b`.
+    fn union(&mut self, a: usize, b: usize) -> usize {
+        if a == b {
+            return a;
+        }
+        if let Some(&n) = self.unions.get(&(a, b)) {
+            return n;
+        }
+        let mut union = self.sets[a].clone();
+        union.extend_from_slice(&self.sets[b]);
+        union.sort_unstable();
+        union.dedup();
+        let n = self.number(&union);
+        self.unions.insert((a, b), n);
+        n
+    }
+}
+
 /// An action with its [`catalog::action_rank`], which orders it.
 type RankedAction = ((usize, usize), Name);
-
-/// Adds a resource to those that have just `actions` (of one service).
-fn add_resource(grouped: &mut BTreeMap<Vec<RankedAction>, Vec<Name>>, actions: &[RankedAction], resource: Name) {
-    match grouped.get_mut(actions) {
-        Some(resources) => resources.push(resource),
-        None => _ = grouped.insert(actions.to_vec(), vec![resource]),
-    }
-}
-
-/// Adds `new` to a resource's actions (both sorted, without repeats).
-fn add_actions(known: &mut Vec<RankedAction>, new: &[RankedAction]) {
-    if new.iter().all(|k| known.binary_search(k).is_ok()) {
-        return;
-    }
-    known.extend_from_slice(new);
-    known.sort_unstable();
-    known.dedup();
-}
 
 /// Trust statements, de-duplicated, in the seeds' order: account (`RAM`)
 /// and identity-provider (`Federated`) statements before `Service` ones.
@@ -395,6 +450,26 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(merge_permissions(statements.clone()), reference_merge(&statements));
         }
+    }
+
+    #[test]
+    fn merge_of_many_sets_of_actions_is_the_plain_merge() {
+        // 63 sets of actions, more than are compared one by one.
+        const ACTIONS: [&str; 6] =
+            ["oss:GetObject", "oss:ListObjects", "oss:PutObject", "ots:GetRow", "dlf:GetTable", "x:Unknown"];
+        let statements: Vec<Statement> = (1..64usize)
+            .map(|bits| {
+                let actions = (0..6).filter(|i| bits >> i & 1 == 1).map(|i| ACTIONS[i]);
+                allow(&actions.collect::<Vec<_>>(), vec![format!("acs:oss:*:1:b{}", bits % 7)])
+            })
+            .collect();
+        let mut merge = Merge::default();
+        statements.iter().cloned().for_each(|s| merge.add(s));
+        let sets = &merge.sets.sets;
+        assert!(sets.len() > FEW_SETS, "{}", sets.len());
+        // Each set is kept once.
+        assert_eq!(sets.iter().collect::<std::collections::BTreeSet<_>>().len(), sets.len());
+        assert_eq!(merge.finish(), reference_merge(&statements));
     }
 
     #[test]
