@@ -200,7 +200,7 @@ impl Merge {
             Some(&(_, n)) => n,
             None => {
                 let Some(n) = self.number_of(&names) else { return };
-                if self.named.len() < FEW_SETS {
+                if self.named.len() < NAMED_LISTS {
                     self.named.push((names, n));
                 }
                 n
@@ -250,9 +250,9 @@ impl Merge {
     }
 }
 
-/// Sets of actions compared one by one before a [`Merge`] looks them up by
-/// hash.
-const FEW_SETS: usize = 16;
+/// Lists of actions a [`Merge`] remembers as statements named them (a
+/// statement naming another is ranked).
+const NAMED_LISTS: usize = 16;
 
 /// The distinct sets of actions a [`Merge`] has met, each ranked, sorted and
 /// without repeats, known by its number.
@@ -266,15 +266,10 @@ struct ActionSets {
 }
 
 impl ActionSets {
-    /// The number of `set`, given one if it is new. A role's sets are
-    /// few: up to [`FEW_SETS`] are compared, not hashed (hashing a set
-    /// for each statement cost more than the copies this saves).
+    /// The number of `set`, given one if it is new. Asked only for a list
+    /// of actions not met before and for a union not made before.
     fn number(&mut self, set: &[RankedAction]) -> usize {
-        let known = match self.sets.len() {
-            0..=FEW_SETS => self.sets.iter().position(|s| s == set),
-            _ => self.numbers.get(set).copied(),
-        };
-        if let Some(n) = known {
+        if let Some(&n) = self.numbers.get(set) {
             return n;
         }
         let n = self.sets.len();
@@ -454,7 +449,7 @@ mod tests {
 
     #[test]
     fn merge_of_many_sets_of_actions_is_the_plain_merge() {
-        // 63 sets of actions, more than are compared one by one.
+        // 63 lists of actions, more than are remembered as named.
         const ACTIONS: [&str; 6] =
             ["oss:GetObject", "oss:ListObjects", "oss:PutObject", "ots:GetRow", "dlf:GetTable", "x:Unknown"];
         let statements: Vec<Statement> = (1..64usize)
@@ -466,7 +461,7 @@ mod tests {
         let mut merge = Merge::default();
         statements.iter().cloned().for_each(|s| merge.add(s));
         let sets = &merge.sets.sets;
-        assert!(sets.len() > FEW_SETS, "{}", sets.len());
+        assert!(sets.len() > NAMED_LISTS, "{}", sets.len());
         // Each set is kept once.
         assert_eq!(sets.iter().collect::<std::collections::BTreeSet<_>>().len(), sets.len());
         assert_eq!(merge.finish(), reference_merge(&statements));
